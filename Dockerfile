@@ -1,0 +1,15 @@
+# One image for every Cutover process (api, workers, agent); docker-compose.yml picks the command.
+# No build step: tsx runs the TypeScript sources directly, as `npm start` does.
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Dependencies first, so a source change does not reinstall them. tsx is a runtime dependency.
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY . .
+
+# Agents run hook scripts as root, as CodeDeploy's agent does; api and workers could drop to `node`.
+CMD ["npm", "start"]

@@ -1,0 +1,122 @@
+/**
+ * The agent's HTTP client for /agent/v1. Every answer is parsed with the protocol's schemas.
+ * Transient failures (network errors, 5xx, 429) are retried with capped exponential backoff and
+ * jitter, so an api restart only delays an agent; 4xx answers are returned as AgentApiError.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type * as z from 'zod';
+import {
+  PollResponse,
+  RegisterResponse,
+  ReportResponse,
+  type PollRequest,
+  type RegisterRequest,
+  type ReportRequest,
+} from '../shared/protocol.js';
+
+export class AgentApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RetryPolicy {
+  /** First delay; doubles per attempt up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 200, maxDelayMs: 10_000 };
+
+export class AgentApiClient {
+  private token = '';
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly signal: AbortSignal,
+    private readonly onRetry: (what: string, err: unknown, attempt: number) => void,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  useToken(token: string): void {
+    this.token = token;
+  }
+
+  register(enrollToken: string, body: RegisterRequest): Promise<RegisterResponse> {
+    return this.call('register', 'POST', '/agent/v1/register', RegisterResponse, body, enrollToken);
+  }
+
+  poll(body: Omit<PollRequest, 'waitMs'>, waitMs: number): Promise<PollResponse> {
+    return this.call('poll', 'POST', '/agent/v1/poll', PollResponse, { ...body, waitMs }, this.token, waitMs + 15_000);
+  }
+
+  report(commandId: string, body: ReportRequest): Promise<ReportResponse> {
+    return this.call('report', 'POST', `/agent/v1/commands/${encodeURIComponent(commandId)}/report`, ReportResponse, body, this.token);
+  }
+
+  /** The bundle body as a stream; the caller hashes and stores it. */
+  async downloadBundle(digest: string): Promise<ReadableStream<Uint8Array>> {
+    return this.withRetry('download', async () => {
+      const res = await fetch(`${this.baseUrl}/agent/v1/bundles/${digest}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.any([this.signal, AbortSignal.timeout(600_000)]),
+      });
+      await throwIfBad(res);
+      if (!res.body) throw new AgentApiError(res.status, 'empty bundle response');
+      return res.body;
+    });
+  }
+
+  private call<T extends z.ZodType>(
+    what: string,
+    method: string,
+    path: string,
+    schema: T,
+    body: unknown,
+    token: string,
+    timeoutMs = 30_000,
+  ): Promise<z.infer<T>> {
+    return this.withRetry(what, async () => {
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      await throwIfBad(res);
+      const parsed = schema.safeParse(await res.json());
+      if (!parsed.success) throw new AgentApiError(502, `unexpected ${what} answer from the api: ${parsed.error.message}`);
+      return parsed.data;
+    });
+  }
+
+  private async withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (this.signal.aborted) throw err;
+        if (err instanceof AgentApiError && err.status < 500 && err.status !== 429) throw err;
+        this.onRetry(what, err, n + 1);
+        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(n, 16));
+        await sleep(delay / 2 + Math.random() * (delay / 2), undefined, { signal: this.signal }).catch(() => undefined);
+        if (this.signal.aborted) throw err;
+      }
+    }
+  }
+}
+
+async function throwIfBad(res: Response): Promise<void> {
+  if (res.ok) return;
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) message = `${body.error.code ?? res.status}: ${body.error.message}`;
+  } catch {
+    // not JSON; keep the status line
+  }
+  throw new AgentApiError(res.status, message);
+}

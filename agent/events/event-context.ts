@@ -1,0 +1,25 @@
+import type { AgentCommand } from '../../shared/protocol.js';
+import type { AgentApiClient } from '../api-client.js';
+import type { Layout } from '../layout.js';
+import type { ScriptLog } from '../script-log.js';
+import type { HookResult, RunHookOptions } from '../hooks/index.js';
+
+/** Runs one hook script; the real one spawns it, the fleet simulator may pass a no-op. */
+export type HookRunner = (options: RunHookOptions) => Promise<HookResult>;
+
+/** What running one lifecycle event on the host needs. */
+export interface EventContext {
+  command: AgentCommand;
+  layout: Layout;
+  client: AgentApiClient;
+  scriptLog: ScriptLog;
+  /** When set, absolute appspec destinations are mapped under it (several simulated hosts on one machine). */
+  installRoot?: string;
+  /** Extra variables for every hook (`--hook-env`). */
+  hookEnv: Record<string, string>;
+  runHook: HookRunner;
+  /** Aborted when the deployment is stopped or the control plane gave up on the command. */
+  signal: AbortSignal;
+  /** A hook script started (its pid leads its process group); journaled so a restart can stop it. */
+  onHookSpawned: (pid: number) => void;
+}

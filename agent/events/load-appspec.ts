@@ -1,0 +1,16 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { findAppSpecFile, parseAppSpec, type AppSpec } from '../../shared/appspec/index.js';
+
+export type LoadedAppSpec = { ok: true; appspec: AppSpec } | { ok: false; message: string };
+
+/** Find and parse the appspec at the root of an unpacked revision. */
+export async function loadAppSpec(archiveDir: string): Promise<LoadedAppSpec> {
+  const names = await readdir(archiveDir).catch(() => [] as string[]);
+  const file = findAppSpecFile(names);
+  if (!file) return { ok: false, message: `The revision has no appspec.yml at its root (${archiveDir}).` };
+  const parsed = parseAppSpec(await readFile(path.join(archiveDir, file), 'utf8'));
+  if (parsed.ok) return parsed;
+  const problems = parsed.problems.map((p) => `${p.path || file}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
+  return { ok: false, message: `The appspec is invalid: ${problems.join('; ')}` };
+}

@@ -1,0 +1,88 @@
+/**
+ * The agent's journal: one small file per command under `<root>/journal`, rewritten atomically
+ * (write + rename) as each event starts and ends. It is what makes a restarted agent honest:
+ * an event that was running when the agent died is failed with a clear message rather than left
+ * hanging, and results that were never delivered are sent again.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod';
+import { AgentCommand, EventUpdate } from '../shared/protocol.js';
+
+const JournalEntry = z.object({
+  command: AgentCommand,
+  /** The latest state of each event, in the order they ran. */
+  events: z.array(EventUpdate),
+  complete: z.boolean(),
+  /** The api accepted the completion; the entry is only kept to recognise the command. */
+  reported: z.boolean(),
+  /** The hook process group running now, and its leader's start time (to recognise it after a restart). */
+  runningHook: z.object({ pgid: z.number().int().positive(), startTicks: z.string() }).optional(),
+  updatedAt: z.string(),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+/** Journals of reported commands are kept for a while, then pruned oldest first. */
+const KEEP_REPORTED = 50;
+
+export class Journal {
+  private readonly dir: string;
+  /** Writes of one command's file happen one after another, in the order they were asked for. */
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(root: string) {
+    this.dir = path.join(root, 'journal');
+  }
+
+  async load(): Promise<JournalEntry[]> {
+    await mkdir(this.dir, { recursive: true });
+    const entries: JournalEntry[] = [];
+    for (const name of await readdir(this.dir)) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        const parsed = JournalEntry.safeParse(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')));
+        if (parsed.success) entries.push(parsed.data);
+      } catch {
+        // a torn or foreign file: ignore it
+      }
+    }
+    return entries.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+  }
+
+  write(entry: JournalEntry): Promise<void> {
+    const id = entry.command.commandId;
+    const next = (this.writes.get(id) ?? Promise.resolve()).then(() => this.writeNow(entry));
+    const settled = next.catch(() => undefined);
+    this.writes.set(id, settled);
+    void settled.then(() => {
+      if (this.writes.get(id) === settled) this.writes.delete(id);
+    });
+    return next;
+  }
+
+  private async writeNow(entry: JournalEntry): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const file = this.fileOf(entry.command.commandId);
+    const temp = `${file}.tmp`;
+    await writeFile(temp, JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }));
+    await rename(temp, file);
+  }
+
+  async prune(): Promise<void> {
+    const reported = (await this.load()).filter((e) => e.reported);
+    for (const entry of reported.slice(0, Math.max(0, reported.length - KEEP_REPORTED))) {
+      await rm(this.fileOf(entry.command.commandId), { force: true });
+    }
+  }
+
+  private fileOf(commandId: string): string {
+    return path.join(this.dir, `${commandId}.json`);
+  }
+}
+
+/** Record one event's new state in an entry (replacing its previous state). */
+export function withEvent(entry: JournalEntry, update: EventUpdate): JournalEntry {
+  const others = entry.events.filter((e) => e.lifecycleEventName !== update.lifecycleEventName);
+  const previous = entry.events.find((e) => e.lifecycleEventName === update.lifecycleEventName);
+  return { ...entry, events: [...others, { ...previous, ...update }] };
+}

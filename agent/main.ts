@@ -1,0 +1,71 @@
+/**
+ * `npm run agent -- --api URL --enroll-token T --name NAME --tags k=v,k2=v2 --root DIR
+ *                   [--install-root DIR] [--hook-env K=V]...`
+ * One agent per host in production. --install-root and --hook-env exist so several simulated
+ * hosts can share one machine (tests, the demo): each gets its own files and its own port.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../shared/logger.js';
+import { InstanceNameSchema, TagsSchema } from '../shared/protocol.js';
+import { onShutdown } from '../shared/shutdown.js';
+import { Agent } from './agent.js';
+
+function usage(problem: string): never {
+  console.error(`${problem}\nusage: npm run agent -- --api URL --enroll-token TOKEN [--name NAME] [--tags k=v,k2=v2] [--root DIR] [--install-root DIR] [--hook-env K=V]...`);
+  process.exit(2);
+}
+
+function parsePairs(items: readonly string[], what: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of items) {
+    const at = item.indexOf('=');
+    if (at <= 0) usage(`${what}: "${item}" is not KEY=VALUE`);
+    result[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      api: { type: 'string' },
+      'enroll-token': { type: 'string' },
+      name: { type: 'string' },
+      tags: { type: 'string' },
+      root: { type: 'string' },
+      'install-root': { type: 'string' },
+      'hook-env': { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.api) usage('--api is required');
+  const enrollToken = values['enroll-token'] ?? process.env.CUTOVER_ENROLL_TOKEN;
+  if (!enrollToken) usage('--enroll-token (or CUTOVER_ENROLL_TOKEN) is required');
+  const name = InstanceNameSchema.safeParse(values.name ?? os.hostname());
+  if (!name.success) usage(`--name: ${name.error.issues[0]?.message}`);
+  const tags = TagsSchema.safeParse(parsePairs(values.tags ? values.tags.split(',').filter(Boolean) : [], '--tags'));
+  if (!tags.success) usage(`--tags: ${tags.error.issues[0]?.message}`);
+
+  const log = createLogger(values['log-level'] ?? process.env.LOG_LEVEL ?? 'info', `agent:${name.data}`);
+  const agent = new Agent({
+    apiUrl: values.api,
+    enrollToken,
+    name: name.data,
+    tags: tags.data,
+    root: path.resolve(values.root ?? '/var/lib/cutover-agent'),
+    installRoot: values['install-root'] ? path.resolve(values['install-root']) : undefined,
+    hookEnv: parsePairs(values['hook-env'] ?? [], '--hook-env'),
+    log,
+  });
+  onShutdown(log, () => agent.stop(8000));
+  await agent.start();
+  log.info({ api: values.api }, 'agent started');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+/**
+ * The Express app: REST under /v1 (admin token), the agent protocol under /agent/v1 (enrollment
+ * and instance tokens), /healthz open. Stateless: run as many copies as you like.
+ */
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../shared/logger.js';
+import type { ApiDeps } from './context.js';
+import { requireToken } from './middleware/auth.js';
+import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { applicationRoutes } from './routes/applications.js';
+import { deploymentConfigRoutes } from './routes/deployment-configs.js';
+import { deploymentGroupRoutes } from './routes/deployment-groups.js';
+import { revisionRoutes } from './routes/revisions.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { instanceRoutes } from './routes/instances.js';
+import { agentRoutes } from './routes/agent.js';
+
+const JSON_LIMIT = '1mb';
+
+export function createApp(deps: ApiDeps, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: log,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url?.startsWith('/agent/v1/poll') ?? false) },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use(express.json({ limit: JSON_LIMIT }));
+
+  app.get('/healthz', async (_req, res) => {
+    const redis = await deps.store.redis.ping().then(
+      () => 'ok',
+      () => 'unreachable',
+    );
+    res.status(redis === 'ok' ? 200 : 503).json({ status: redis === 'ok' ? 'ok' : 'degraded', redis });
+  });
+
+  app.use('/agent/v1', agentRoutes(deps));
+
+  const v1 = express.Router();
+  v1.use(requireToken(deps.store, ['admin']));
+  v1.use('/applications/:app/deployment-groups', deploymentGroupRoutes(deps));
+  v1.use('/applications/:app/revisions', revisionRoutes(deps));
+  v1.use('/applications', applicationRoutes(deps));
+  v1.use('/deployment-configs', deploymentConfigRoutes(deps));
+  v1.use('/deployments', deploymentRoutes(deps));
+  v1.use('/instances', instanceRoutes(deps));
+  app.use('/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

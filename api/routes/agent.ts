@@ -1,0 +1,84 @@
+/**
+ * The agent protocol (see shared/protocol.ts). Agents only ever talk to these routes; they never
+ * see Redis. A poll is the heartbeat: it records the time, then waits (up to pollWaitMs) until a
+ * command is opened for this instance or one it runs must be cancelled.
+ */
+import { Router, type Request } from 'express';
+import type { ApiDeps } from '../context.js';
+import { parseInput } from '../validate.js';
+import { requireToken, instanceOf } from '../middleware/auth.js';
+import { hashToken, newToken } from '../../shared/ids.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { CommandIdSchema, DigestSchema, PollRequest, RegisterRequest, ReportRequest, type PollResponse, type RegisterResponse } from '../../shared/protocol.js';
+import { recordReport } from '../../shared/operations/record-report.js';
+
+export function agentRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const { store, config } = deps;
+
+  router.post('/register', requireToken(store, ['enroll']), async (req, res) => {
+    const body = parseInput(RegisterRequest, req.body, 'registration');
+    const instanceToken = newToken('cti');
+    await store.instances.register({ ...body, tokenHash: hashToken(instanceToken), now: deps.now() });
+    req.log.info({ instanceId: body.name, tags: body.tags }, 'instance registered');
+    const answer: RegisterResponse = {
+      instanceName: body.name,
+      instanceToken,
+      pollWaitSeconds: config.pollWaitMs / 1000,
+      heartbeatTimeoutSeconds: config.heartbeatTimeoutMs / 1000,
+    };
+    res.status(201).json(answer);
+  });
+
+  router.post('/poll', requireToken(store, ['instance']), async (req, res) => {
+    const instanceName = instanceOf(req.auth);
+    const { known, waitMs } = parseInput(PollRequest, req.body ?? {}, 'poll');
+    res.json(await poll(deps, req, instanceName, new Set(known), Math.min(waitMs ?? config.pollWaitMs, config.pollWaitMs)));
+  });
+
+  router.post('/commands/:id/report', requireToken(store, ['instance']), async (req, res) => {
+    const instanceName = instanceOf(req.auth);
+    const commandId = parseInput(CommandIdSchema, req.params.id, 'command id');
+    const report = parseInput(ReportRequest, req.body, 'report');
+    res.json(await recordReport(deps, instanceName, commandId, report, deps.now()));
+  });
+
+  router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
+    const digest = parseInput(DigestSchema, req.params.digest, 'digest');
+    const size = await deps.artifacts.size(digest);
+    if (size === undefined) throw new NotFoundError('RevisionDoesNotExistException', `No bundle ${digest}.`);
+    res.set({ 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
+    deps.artifacts.read(digest).pipe(res);
+  });
+
+  return router;
+}
+
+async function poll(deps: ApiDeps, req: Request, instanceName: string, known: ReadonlySet<string>, waitMs: number): Promise<PollResponse> {
+  const { store } = deps;
+  await store.instances.touch(instanceName, deps.now().getTime());
+  const deadline = Date.now() + waitMs;
+  const gone = new AbortController();
+  req.on('close', () => gone.abort());
+  for (;;) {
+    const open = (await store.commands.openFor(instanceName)).filter((c) => c.state === 'Open');
+    const commands = open.filter((c) => !known.has(c.command.commandId)).map((c) => c.command);
+    const cancel = await commandsToCancel(deps, instanceName, known);
+    const remaining = deadline - Date.now();
+    if (commands.length > 0 || cancel.length > 0 || remaining <= 0 || gone.signal.aborted) return { commands, cancel };
+    await deps.wake.wait(instanceName, remaining, gone.signal);
+  }
+}
+
+/** Known commands the control plane gave up on, or asked to stop: the agent kills their hooks. */
+async function commandsToCancel(deps: ApiDeps, instanceName: string, known: ReadonlySet<string>): Promise<string[]> {
+  const cancel: string[] = [];
+  for (const id of known) {
+    const record = await deps.store.commands.get(id);
+    if (!record || record.instanceName !== instanceName) continue;
+    const givenUp = record.state === 'Closed' && record.closedBy === 'control-plane';
+    const stopAsked = record.state === 'Open' && record.cancelRequested === true;
+    if (givenUp || stopAsked) cancel.push(id);
+  }
+  return cancel;
+}

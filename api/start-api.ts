@@ -1,0 +1,43 @@
+import type { Server } from 'node:http';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../shared/store/index.js';
+import type { Queues } from '../shared/queues.js';
+import { createRedis } from '../shared/store/redis.js';
+import { FilesystemArtifactStore } from '../shared/artifacts/filesystem-store.js';
+import { AgentWake } from './agent-wake.js';
+import { createApp } from './app.js';
+import { seedTokens } from './seed-tokens.js';
+
+export interface ApiHandle {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config, store: Store, queues: Queues, log: Logger): Promise<ApiHandle> {
+  await seedTokens(config, store, log);
+  const wake = new AgentWake(createRedis(config.redisUrl, 'cutover-api-wake'), store.keys.wakeChannel);
+  await wake.start();
+  const app = createApp({ config, store, queues, artifacts: new FilesystemArtifactStore(config.dataDir), wake, now: () => new Date() }, log);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  // Long polls must outlive Node's default timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, host: config.host }, 'api listening');
+  return {
+    server,
+    port,
+    async close() {
+      await wake.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Records Cutover keeps, shaped and named as CodeDeploy's API returns them (camelCase,
+ * DeploymentOverview keys in PascalCase), so users can read them with what they know.
+ */
+import type { DeploymentStatus, LifecycleErrorCode, LifecycleEventStatus, TargetStatus } from './statuses.js';
+import type { LifecycleEventName } from './lifecycle.js';
+import type { TagFilter, Tags } from './tag-filters.js';
+import type { HealthPlan } from './window.js';
+
+export type FileExistsBehavior = 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
+export type BundleType = 'tgz' | 'tar' | 'zip';
+export type DeploymentCreator = 'user' | 'codeDeployRollback' | 'CodeDeploy';
+
+export interface Application {
+  applicationId: string;
+  applicationName: string;
+  computePlatform: 'Server';
+  createTime: string;
+}
+
+export interface DeploymentStyle {
+  deploymentType: 'IN_PLACE' | 'BLUE_GREEN';
+  deploymentOption: 'WITH_TRAFFIC_CONTROL' | 'WITHOUT_TRAFFIC_CONTROL';
+}
+
+export interface DeploymentGroup {
+  applicationName: string;
+  deploymentGroupName: string;
+  deploymentGroupId: string;
+  deploymentConfigName: string;
+  instanceTagFilters: TagFilter[];
+  instanceTagSet: TagFilter[][];
+  deploymentStyle: DeploymentStyle;
+  createTime: string;
+}
+
+export interface RevisionLocation {
+  revisionType: 'Bundle';
+  digest: string;
+}
+
+export interface RevisionInfo {
+  applicationName: string;
+  revision: RevisionLocation;
+  bundleType: BundleType;
+  size: number;
+  /** Sum of the appspec's script timeouts per lifecycle event, read at upload. */
+  eventTimeoutSeconds: Partial<Record<LifecycleEventName, number>>;
+  registerTime: string;
+  firstUsedTime?: string;
+  lastUsedTime?: string;
+}
+
+export type RegistrationStatus = 'Registered' | 'Deregistered';
+
+export interface InstanceInfo {
+  instanceName: string;
+  tags: Tags;
+  registrationStatus: RegistrationStatus;
+  registerTime: string;
+  deregisterTime?: string;
+  lastSeenAt?: string;
+  agentVersion?: string;
+  hostname?: string;
+}
+
+export interface Diagnostics {
+  errorCode: LifecycleErrorCode;
+  scriptName: string;
+  message: string;
+  logTail: string;
+}
+
+export interface LifecycleEvent {
+  lifecycleEventName: LifecycleEventName;
+  status: LifecycleEventStatus;
+  startTime?: string;
+  endTime?: string;
+  diagnostics?: Diagnostics;
+}
+
+export interface InstanceTarget {
+  deploymentId: string;
+  targetId: string;
+  status: TargetStatus;
+  lastUpdatedAt: string;
+  lifecycleEvents: LifecycleEvent[];
+  /** The agent command now open for this instance, if any (internal; not in CodeDeploy's shape). */
+  commandId?: string;
+  /** Set when the instance failed because its agent went silent (the deployment's AGENT_ISSUE). */
+  agentIssue?: boolean;
+  /** Optimistic-concurrency version; every write checks and bumps it. */
+  version: number;
+}
+
+export interface DeploymentOverview {
+  Pending: number;
+  InProgress: number;
+  Succeeded: number;
+  Failed: number;
+  Skipped: number;
+  Ready: number;
+}
+
+export interface ErrorInformation {
+  code: string;
+  message: string;
+}
+
+/** What a deployment was asked to do; fixed at creation. */
+export interface DeploymentSpec {
+  deploymentId: string;
+  applicationName: string;
+  deploymentGroupName: string;
+  deploymentGroupId: string;
+  deploymentConfigName: string;
+  revision: RevisionLocation;
+  bundleType: BundleType;
+  description?: string;
+  creator: DeploymentCreator;
+  fileExistsBehavior: FileExistsBehavior;
+  ignoreApplicationStopFailures: boolean;
+  deploymentStyle: DeploymentStyle;
+  instanceTagFilters: TagFilter[];
+  instanceTagSet: TagFilter[][];
+  /** From the revision: how long each event's scripts may run, for the control plane's deadline. */
+  eventTimeoutSeconds: Partial<Record<LifecycleEventName, number>>;
+  clientToken?: string;
+}
+
+export interface DeploymentInfo
+  extends Omit<DeploymentSpec, 'bundleType' | 'instanceTagFilters' | 'instanceTagSet' | 'clientToken' | 'eventTimeoutSeconds'> {
+  status: DeploymentStatus;
+  errorInformation?: ErrorInformation;
+  createTime: string;
+  startTime?: string;
+  completeTime?: string;
+  deploymentOverview: DeploymentOverview;
+  /** The minimum-healthy plan fixed when the deployment started. */
+  healthPlan?: HealthPlan;
+}

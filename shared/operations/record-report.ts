@@ -1,0 +1,50 @@
+/**
+ * An agent's report on a command: event results, script output, completion. Idempotent — an
+ * agent that lost the answer sends the same report again and nothing is recorded twice. When a
+ * command completes, the instance is walked on by an `instances` job.
+ */
+import type { Store } from '../store/index.js';
+import type { Queues } from '../queues.js';
+import type { ReportRequest, ReportResponse } from '../protocol.js';
+import { NotFoundError } from '../errors.js';
+import { applyEventChanges } from '../domain/target-updates.js';
+import { closedCommand, completeReportedEvents } from './agent-commands.js';
+import { updateTarget } from './update-target.js';
+
+export async function recordReport(
+  deps: { store: Store; queues: Queues },
+  instanceName: string,
+  commandId: string,
+  report: ReportRequest,
+  now: Date,
+): Promise<ReportResponse> {
+  const { store, queues } = deps;
+  const record = await store.commands.get(commandId);
+  if (!record || record.instanceName !== instanceName) {
+    throw new NotFoundError('CommandDoesNotExistException', `No command ${commandId} for this instance.`);
+  }
+  const { deploymentId } = record.command;
+  if (report.log !== undefined && report.logSeq !== undefined) {
+    await store.deployments.appendLog(deploymentId, instanceName, commandId, report.logSeq, report.log);
+  }
+  if (record.state === 'Closed') {
+    // A retried completion is fine; a report on a command the control plane gave up on is refused.
+    if (record.closedBy === 'agent' && report.complete) await queues.advanceInstance(deploymentId, instanceName, `${commandId}-done`);
+    return { accepted: record.closedBy === 'agent', cancel: record.closedBy !== 'agent' };
+  }
+
+  let closedByControlPlane = false;
+  await updateTarget(store, deploymentId, instanceName, (target) => {
+    if (target.commandId !== commandId) {
+      closedByControlPlane = true;
+      return undefined;
+    }
+    let after = applyEventChanges(target, report.events, now);
+    if (!report.complete) return after === target ? undefined : { after };
+    after = completeReportedEvents(after, record, now);
+    return { after: { ...after, commandId: undefined }, command: { op: 'close', record: closedCommand(record, 'agent', now) } };
+  });
+  if (closedByControlPlane) return { accepted: false, cancel: true };
+  if (report.complete) await queues.advanceInstance(deploymentId, instanceName, `${commandId}-done`);
+  return { accepted: true, cancel: record.cancelRequested ?? false };
+}

@@ -1,0 +1,56 @@
+/**
+ * Queue names and their job payloads, in one registry: a queue name fixes its payload type, so
+ * producers and processors cannot disagree. Job ids are deterministic where a duplicate must be
+ * impossible, and every job may run twice (processors reconcile; they never assume).
+ */
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+
+export interface JobPayloads {
+  /** Reconcile one deployment (start it, release hosts, close it); or, with name 'sweep', look for lost work. */
+  scheduler: { deploymentId?: string };
+  /** Walk one instance to its next lifecycle step. */
+  instances: { deploymentId: string; instanceName: string };
+}
+export type QueueName = keyof JobPayloads;
+export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances'];
+
+export const SWEEP_SCHEDULER_ID = 'sweep';
+
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 200 },
+  removeOnComplete: { count: 2000 },
+  removeOnFail: { count: 5000 },
+};
+
+export class Queues {
+  readonly scheduler: Queue<JobPayloads['scheduler']>;
+  readonly instances: Queue<JobPayloads['instances']>;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.scheduler = new Queue('scheduler', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.instances = new Queue('instances', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  }
+
+  /**
+   * Ask the scheduler to look at a deployment. At most one reconcile per deployment runs at a
+   * time and at most one more waits behind it (keepLastIfActive), so a burst of finishing hosts
+   * costs a couple of runs, and a change made during a run is never missed.
+   */
+  async reconcile(deploymentId: string): Promise<void> {
+    await this.scheduler.add('reconcile', { deploymentId }, { deduplication: { id: `reconcile-${deploymentId}`, keepLastIfActive: true } });
+  }
+
+  async reconcileMany(deploymentIds: readonly string[]): Promise<void> {
+    await Promise.all(deploymentIds.map((id) => this.reconcile(id)));
+  }
+
+  /** Walk an instance on; `reason` makes the job id unique per trigger (a command id, a kick time). */
+  async advanceInstance(deploymentId: string, instanceName: string, reason: string): Promise<void> {
+    await this.instances.add('advance', { deploymentId, instanceName }, { jobId: `${deploymentId}.${instanceName}.${reason}` });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.scheduler.close(), this.instances.close()]);
+  }
+}

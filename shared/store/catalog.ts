@@ -1,0 +1,87 @@
+/**
+ * Applications, deployment configs, deployment groups and revisions: records that are written
+ * once and read often. Creation is SET NX, so two racing creates cannot both win.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import { createJson, getJson, mgetJson } from './json.js';
+import { PREDEFINED_CONFIGS, type DeploymentConfig } from '../domain/deployment-configs.js';
+import type { Application, DeploymentGroup, RevisionInfo } from '../domain/types.js';
+
+export class Catalog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  createApplication(app: Application): Promise<boolean> {
+    return createJson(this.redis, this.keys.app(app.applicationName), app, this.keys.apps, app.applicationName, Date.parse(app.createTime));
+  }
+
+  getApplication(name: string): Promise<Application | undefined> {
+    return getJson(this.redis, this.keys.app(name));
+  }
+
+  async listApplications(): Promise<Application[]> {
+    const names = await this.redis.zrange(this.keys.apps, 0, -1);
+    return mgetJson(this.redis, names.map((n) => this.keys.app(n)));
+  }
+
+  createDeploymentConfig(config: DeploymentConfig): Promise<boolean> {
+    return createJson(this.redis, this.keys.config(config.deploymentConfigName), config, this.keys.configs, config.deploymentConfigName, Date.parse(config.createTime));
+  }
+
+  async getDeploymentConfig(name: string): Promise<DeploymentConfig | undefined> {
+    return PREDEFINED_CONFIGS.get(name) ?? (await getJson<DeploymentConfig>(this.redis, this.keys.config(name)));
+  }
+
+  async listDeploymentConfigs(): Promise<DeploymentConfig[]> {
+    const names = await this.redis.zrange(this.keys.configs, 0, -1);
+    const custom = await mgetJson<DeploymentConfig>(this.redis, names.map((n) => this.keys.config(n)));
+    return [...PREDEFINED_CONFIGS.values(), ...custom];
+  }
+
+  createDeploymentGroup(group: DeploymentGroup): Promise<boolean> {
+    return createJson(
+      this.redis,
+      this.keys.group(group.applicationName, group.deploymentGroupName),
+      group,
+      this.keys.groups(group.applicationName),
+      group.deploymentGroupName,
+      Date.parse(group.createTime),
+    );
+  }
+
+  getDeploymentGroup(app: string, name: string): Promise<DeploymentGroup | undefined> {
+    return getJson(this.redis, this.keys.group(app, name));
+  }
+
+  async listDeploymentGroups(app: string): Promise<DeploymentGroup[]> {
+    const names = await this.redis.zrange(this.keys.groups(app), 0, -1);
+    return mgetJson(this.redis, names.map((n) => this.keys.group(app, n)));
+  }
+
+  /** Registering the same bundle twice keeps the first registration. */
+  async registerRevision(info: RevisionInfo): Promise<RevisionInfo> {
+    const key = this.keys.revision(info.applicationName, info.revision.digest);
+    await createJson(this.redis, key, info, this.keys.revisions(info.applicationName), info.revision.digest, Date.parse(info.registerTime));
+    return (await getJson<RevisionInfo>(this.redis, key)) ?? info;
+  }
+
+  getRevision(app: string, digest: string): Promise<RevisionInfo | undefined> {
+    return getJson(this.redis, this.keys.revision(app, digest));
+  }
+
+  async listRevisions(app: string): Promise<RevisionInfo[]> {
+    const digests = await this.redis.zrange(this.keys.revisions(app), 0, -1);
+    return mgetJson(this.redis, digests.map((d) => this.keys.revision(app, d)));
+  }
+
+  /** Record first/last use of a revision by a deployment (read-modify-write is fine: only times move). */
+  async markRevisionUsed(app: string, digest: string, at: string): Promise<void> {
+    const info = await this.getRevision(app, digest);
+    if (!info) return;
+    const updated: RevisionInfo = { ...info, firstUsedTime: info.firstUsedTime ?? at, lastUsedTime: at };
+    await this.redis.set(this.keys.revision(app, digest), JSON.stringify(updated));
+  }
+}

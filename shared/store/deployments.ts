@@ -1,0 +1,246 @@
+/**
+ * Deployments, their instance targets and script logs. Reads are plain; every write goes through
+ * one of the guarded scripts in ./lua, so a lost race returns `false`/"conflict" instead of
+ * corrupting state, and the caller re-reads and decides again.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import { runScript } from './scripts.js';
+import type { CommandRecord } from './commands.js';
+import type { DeploymentStatus, TargetStatus } from '../domain/statuses.js';
+import type { HealthPlan } from '../domain/window.js';
+import type { DeploymentInfo, DeploymentOverview, DeploymentSpec, ErrorInformation, InstanceTarget } from '../domain/types.js';
+
+export interface DeploymentState {
+  spec: DeploymentSpec;
+  status: DeploymentStatus;
+  createTime: string;
+  startTime?: string;
+  completeTime?: string;
+  error?: ErrorInformation;
+  plan?: HealthPlan;
+  /** A failure was decided; nothing more is released and it closes when nothing is in flight. */
+  failing: boolean;
+  rev: string;
+  overview: DeploymentOverview;
+}
+
+export interface DeploymentFilter {
+  applicationName?: string;
+  deploymentGroupId?: string;
+  statuses?: readonly DeploymentStatus[];
+}
+
+export type CloseResult = { result: 'closed' | 'already' | 'conflict'; nextDeploymentId?: string };
+
+export interface Release {
+  target: InstanceTarget;
+  command: CommandRecord;
+}
+
+/** Keep client tokens long enough to cover any retry (CodeDeploy keeps them for a day). */
+const CLIENT_TOKEN_TTL_SECONDS = 24 * 3600;
+const SCRIPT_LOG_CAP_BYTES = 1024 * 1024;
+
+export class Deployments {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async create(spec: DeploymentSpec, now: Date): Promise<{ created: boolean; deploymentId: string }> {
+    const k = this.keys;
+    const tokenKey = spec.clientToken ? k.clientToken(spec.applicationName, spec.clientToken) : k.clientToken('', '');
+    const [outcome, id] = (await runScript(
+      this.redis,
+      'create-deployment',
+      [k.deployment(spec.deploymentId), k.deployments, k.groupDeployments(spec.deploymentGroupId), k.activeDeployments, tokenKey],
+      [spec.deploymentId, now.getTime(), JSON.stringify(spec), now.toISOString(), spec.clientToken ? '1' : '0', CLIENT_TOKEN_TTL_SECONDS],
+    )) as [string, string];
+    return { created: outcome === 'created', deploymentId: id };
+  }
+
+  async get(id: string): Promise<DeploymentState | undefined> {
+    const h = await this.redis.hgetall(this.keys.deployment(id));
+    return h.spec ? toState(h) : undefined;
+  }
+
+  async list(filter: DeploymentFilter, limit = 1000): Promise<DeploymentState[]> {
+    const index = filter.deploymentGroupId ? this.keys.groupDeployments(filter.deploymentGroupId) : this.keys.deployments;
+    const ids = await this.redis.zrevrange(index, 0, limit - 1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.deployment(id));
+    const rows = (await pipeline.exec()) ?? [];
+    return rows
+      .map(([, h]) => h as Record<string, string>)
+      .filter((h) => h.spec)
+      .map(toState)
+      .filter((d) => !filter.applicationName || d.spec.applicationName === filter.applicationName)
+      .filter((d) => !filter.statuses || filter.statuses.includes(d.status));
+  }
+
+  activeIds(): Promise<string[]> {
+    return this.redis.smembers(this.keys.activeDeployments);
+  }
+
+  async claimGroup(id: string, groupId: string): Promise<'active' | 'queued' | 'gone'> {
+    const k = this.keys;
+    return (await runScript(this.redis, 'claim-group', [k.groupLock(groupId), k.groupQueue(groupId), k.deployment(id)], [id])) as
+      | 'active'
+      | 'queued'
+      | 'gone';
+  }
+
+  async groupHolder(groupId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.groupLock(groupId))) ?? undefined;
+  }
+
+  async start(id: string, plan: HealthPlan, targets: readonly InstanceTarget[], now: Date): Promise<boolean> {
+    const k = this.keys;
+    const pairs = targets.flatMap((t) => [t.targetId, JSON.stringify(t)]);
+    const started = await runScript(this.redis, 'start-deployment', [k.deployment(id), k.targets(id), k.waiting(id)], [now.toISOString(), JSON.stringify(plan), ...pairs]);
+    return started === 1;
+  }
+
+  async close(
+    state: Pick<DeploymentState, 'spec'>,
+    from: readonly DeploymentStatus[],
+    expectedRev: string | undefined,
+    status: 'Succeeded' | 'Failed' | 'Stopped',
+    error: ErrorInformation | undefined,
+    now: Date,
+  ): Promise<CloseResult> {
+    const k = this.keys;
+    const { deploymentId: id, deploymentGroupId: groupId } = state.spec;
+    const [result, next] = (await runScript(
+      this.redis,
+      'close-deployment',
+      [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId)],
+      [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : ''],
+    )) as [CloseResult['result'], string];
+    return { result, nextDeploymentId: next || undefined };
+  }
+
+  waitingHead(id: string, count: number): Promise<string[]> {
+    return count > 0 ? this.redis.lrange(this.keys.waiting(id), 0, count - 1) : Promise.resolve([]);
+  }
+
+  waitingAll(id: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.waiting(id), 0, -1);
+  }
+
+  async release(id: string, expectedRev: string, releases: readonly Release[]): Promise<boolean> {
+    const k = this.keys;
+    const keys = [k.deployment(id), k.targets(id), k.waiting(id), k.openCommands];
+    const args: string[] = [expectedRev, k.wakeChannel, String(Date.now())];
+    for (const { target, command } of releases) {
+      keys.push(k.command(command.command.commandId), k.instanceCommands(target.targetId));
+      args.push(target.targetId, JSON.stringify(target), command.command.commandId, JSON.stringify(command));
+    }
+    return (await runScript(this.redis, 'release-targets', keys, args)) === 1;
+  }
+
+  async skipWaiting(id: string, expectedRev: string, skipped: readonly InstanceTarget[], error: ErrorInformation): Promise<boolean> {
+    const k = this.keys;
+    const pairs = skipped.flatMap((t) => [t.targetId, JSON.stringify(t)]);
+    return (await runScript(this.redis, 'skip-waiting', [k.deployment(id), k.targets(id), k.waiting(id)], [expectedRev, JSON.stringify(error), ...pairs])) === 1;
+  }
+
+  /**
+   * Compare-and-set one target (`before.version` must still be stored), moving the overview
+   * counters with its status and opening or closing a command in the same step.
+   */
+  async writeTarget(
+    before: InstanceTarget,
+    after: InstanceTarget,
+    commandOp: { op: 'open' | 'close'; record: CommandRecord } | undefined,
+  ): Promise<boolean> {
+    const k = this.keys;
+    const commandId = commandOp?.record.command.commandId ?? '';
+    const written = await runScript(
+      this.redis,
+      'write-target',
+      [k.deployment(before.deploymentId), k.targets(before.deploymentId), k.command(commandId), k.instanceCommands(before.targetId), k.openCommands],
+      [
+        before.targetId,
+        String(before.version),
+        JSON.stringify({ ...after, version: before.version + 1 }),
+        before.status,
+        after.status,
+        commandOp?.op ?? 'none',
+        commandOp ? JSON.stringify(commandOp.record) : '',
+        commandId,
+        k.wakeChannel,
+        String(Date.now()),
+      ],
+    );
+    return written === 1;
+  }
+
+  async getTarget(id: string, instanceName: string): Promise<InstanceTarget | undefined> {
+    const raw = await this.redis.hget(this.keys.targets(id), instanceName);
+    return raw ? (JSON.parse(raw) as InstanceTarget) : undefined;
+  }
+
+  async getTargets(id: string, instanceNames: readonly string[]): Promise<InstanceTarget[]> {
+    if (instanceNames.length === 0) return [];
+    const raws = await this.redis.hmget(this.keys.targets(id), ...instanceNames);
+    return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as InstanceTarget);
+  }
+
+  async listTargets(id: string): Promise<InstanceTarget[]> {
+    const all = await this.redis.hgetall(this.keys.targets(id));
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as InstanceTarget)
+      .sort((a, b) => a.targetId.localeCompare(b.targetId));
+  }
+
+  /** Append one chunk of script output, once per (command, sequence number). */
+  async appendLog(id: string, instanceName: string, commandId: string, seq: number, text: string): Promise<void> {
+    const k = this.keys;
+    await runScript(this.redis, 'append-log', [k.scriptLog(id, instanceName), k.commandLogSeq(commandId)], [seq, text, SCRIPT_LOG_CAP_BYTES]);
+  }
+
+  async getLog(id: string, instanceName: string): Promise<string> {
+    return (await this.redis.get(this.keys.scriptLog(id, instanceName))) ?? '';
+  }
+}
+
+function toState(h: Record<string, string>): DeploymentState {
+  const count = (field: string) => Number(h[field] ?? 0);
+  return {
+    spec: JSON.parse(h.spec) as DeploymentSpec,
+    status: h.status as DeploymentStatus,
+    createTime: h.createTime,
+    startTime: h.startTime || undefined,
+    completeTime: h.completeTime || undefined,
+    error: h.error ? (JSON.parse(h.error) as ErrorInformation) : undefined,
+    plan: h.plan ? (JSON.parse(h.plan) as HealthPlan) : undefined,
+    failing: h.failing === '1',
+    rev: h.rev ?? '0',
+    overview: {
+      Pending: count('Pending'),
+      InProgress: count('InProgress'),
+      Succeeded: count('Succeeded'),
+      Failed: count('Failed') + count('Unknown'),
+      Skipped: count('Skipped'),
+      Ready: count('Ready'),
+    },
+  };
+}
+
+export function toDeploymentInfo(state: DeploymentState): DeploymentInfo {
+  const { bundleType: _b, instanceTagFilters: _f, instanceTagSet: _s, clientToken: _c, eventTimeoutSeconds: _t, ...spec } = state.spec;
+  return {
+    ...spec,
+    status: state.status,
+    errorInformation: state.error,
+    createTime: state.createTime,
+    startTime: state.startTime,
+    completeTime: state.completeTime,
+    deploymentOverview: state.overview,
+    healthPlan: state.plan,
+  };
+}
+
+export type { TargetStatus };

@@ -1,0 +1,19 @@
+--[[
+  Decide that the deployment has failed: no more releases, every waiting instance is Skipped.
+  It closes once nothing is in flight.
+  KEYS[1] dep hash   KEYS[2] dep targets hash   KEYS[3] dep waiting list
+  ARGV[1] expected rev   ARGV[2] error JSON   ARGV[3..] pairs: instance name, Skipped target JSON
+  Returns 1, or 0 when the rev moved.
+]]
+if redis.call("HGET", KEYS[1], "rev") ~= ARGV[1] then return 0 end
+local n = 0
+for i = 3, #ARGV, 2 do
+  redis.call("HSET", KEYS[2], ARGV[i], ARGV[i + 1])
+  n = n + 1
+end
+redis.call("DEL", KEYS[3])
+redis.call("HINCRBY", KEYS[1], "Pending", -n)
+redis.call("HINCRBY", KEYS[1], "Skipped", n)
+redis.call("HSET", KEYS[1], "failing", "1", "error", ARGV[2])
+redis.call("HINCRBY", KEYS[1], "rev", 1)
+return 1

@@ -1,0 +1,40 @@
+/**
+ * The Lua scripts behind every guarded transition (see each file's header for keys, arguments
+ * and results), registered once per connection.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+
+const SCRIPT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lua');
+
+const SCRIPTS = [
+  'create-deployment',
+  'claim-group',
+  'start-deployment',
+  'close-deployment',
+  'release-targets',
+  'skip-waiting',
+  'write-target',
+  'append-log',
+] as const;
+export type ScriptName = (typeof SCRIPTS)[number];
+
+const sources = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, readFileSync(path.join(SCRIPT_DIR, `${name}.lua`), 'utf8')]));
+
+const registered = new WeakSet<Redis>();
+
+function commandName(name: ScriptName): string {
+  return `cutover_${name.replace(/-/g, '_')}`;
+}
+
+/** Run a script by name; ioredis sends EVALSHA and falls back to EVAL after a Redis restart. */
+export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+  if (!registered.has(redis)) {
+    for (const [scriptName, lua] of sources) redis.defineCommand(commandName(scriptName), { lua });
+    registered.add(redis);
+  }
+  const fn = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[commandName(name)];
+  return fn.call(redis, keys.length, ...keys, ...args);
+}

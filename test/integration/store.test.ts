@@ -1,0 +1,110 @@
+/**
+ * The store's guarded transitions against a real Redis: a lost race is refused, a replay is
+ * harmless, a group has one active deployment and hands its slot on in order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createStore, type Store } from '../../shared/store/index.js';
+import { connectRedis, deletePrefix, uniquePrefix } from '../helpers/redis.js';
+import { newTarget } from '../../shared/domain/target-updates.js';
+import { lifecycleFor } from '../../shared/domain/lifecycle.js';
+import { buildCommand } from '../../shared/operations/agent-commands.js';
+import type { DeploymentSpec } from '../../shared/domain/types.js';
+
+let redis: Redis;
+let store: Store;
+const prefix = uniquePrefix('store');
+const now = new Date('2026-11-27T10:00:00Z');
+
+function spec(id: string, groupId = 'group-1'): DeploymentSpec {
+  return {
+    deploymentId: id,
+    applicationName: 'app',
+    deploymentGroupName: 'g',
+    deploymentGroupId: groupId,
+    deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
+    revision: { revisionType: 'Bundle', digest: 'a'.repeat(64) },
+    bundleType: 'tgz',
+    creator: 'user',
+    fileExistsBehavior: 'DISALLOW',
+    ignoreApplicationStopFailures: false,
+    deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
+    instanceTagFilters: [],
+    instanceTagSet: [],
+    eventTimeoutSeconds: {},
+  };
+}
+
+beforeAll(() => {
+  redis = connectRedis();
+  store = createStore(redis, prefix);
+});
+
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('deployment group slot', () => {
+  it('lets one deployment run per group and hands the slot on in order', async () => {
+    for (const id of ['d-AAAAAAAA1', 'd-AAAAAAAA2', 'd-AAAAAAAA3']) await store.deployments.create(spec(id), now);
+    expect(await store.deployments.claimGroup('d-AAAAAAAA1', 'group-1')).toBe('active');
+    expect(await store.deployments.claimGroup('d-AAAAAAAA2', 'group-1')).toBe('queued');
+    expect(await store.deployments.claimGroup('d-AAAAAAAA3', 'group-1')).toBe('queued');
+    // Claiming again is harmless.
+    expect(await store.deployments.claimGroup('d-AAAAAAAA2', 'group-1')).toBe('queued');
+    expect((await store.deployments.get('d-AAAAAAAA2'))?.status).toBe('Queued');
+
+    const first = (await store.deployments.get('d-AAAAAAAA1'))!;
+    const closed = await store.deployments.close(first, ['Created'], undefined, 'Failed', { code: 'NO_INSTANCES', message: 'x' }, now);
+    expect(closed).toEqual({ result: 'closed', nextDeploymentId: 'd-AAAAAAAA2' });
+    // A repeated close hands over nothing new and changes nothing.
+    expect(await store.deployments.close(first, ['Created'], undefined, 'Failed', undefined, now)).toEqual({ result: 'already', nextDeploymentId: 'd-AAAAAAAA2' });
+    expect(await store.deployments.claimGroup('d-AAAAAAAA3', 'group-1')).toBe('queued');
+    expect(await store.deployments.claimGroup('d-AAAAAAAA2', 'group-1')).toBe('active');
+  });
+
+  it('makes creation idempotent by client token', async () => {
+    const a = await store.deployments.create({ ...spec('d-BBBBBBBB1', 'group-2'), clientToken: 'tok' }, now);
+    const b = await store.deployments.create({ ...spec('d-BBBBBBBB2', 'group-2'), clientToken: 'tok' }, now);
+    expect(a).toEqual({ created: true, deploymentId: 'd-BBBBBBBB1' });
+    expect(b).toEqual({ created: false, deploymentId: 'd-BBBBBBBB1' });
+    expect(await store.deployments.get('d-BBBBBBBB2')).toBeUndefined();
+  });
+});
+
+describe('targets', () => {
+  it('releases only against the rev it read, and a stale target write is refused', async () => {
+    const id = 'd-CCCCCCCC1';
+    await store.deployments.create(spec(id, 'group-3'), now);
+    expect(await store.deployments.claimGroup(id, 'group-3')).toBe('active');
+    const lifecycle = lifecycleFor('IN_PLACE', false);
+    const targets = ['h1', 'h2'].map((h) => newTarget(id, h, lifecycle, now));
+    expect(await store.deployments.start(id, { total: 2, minHealthy: 0, windowSize: 2, oneAtATime: false }, targets, now)).toBe(true);
+    expect(await store.deployments.start(id, { total: 2, minHealthy: 0, windowSize: 2, oneAtATime: false }, targets, now)).toBe(false);
+
+    const state = (await store.deployments.get(id))!;
+    const [h1] = await store.deployments.getTargets(id, ['h1']);
+    const command = buildCommand(state.spec, 'h1', lifecycle, now, 1000);
+    const released = { ...h1, status: 'InProgress' as const, commandId: command.command.commandId, version: h1.version + 1 };
+    expect(await store.deployments.release(id, String(Number(state.rev) + 1), [{ target: released, command }])).toBe(false);
+    expect(await store.deployments.release(id, state.rev, [{ target: released, command }])).toBe(true);
+    expect(await store.deployments.waitingAll(id)).toEqual(['h2']);
+    expect((await store.deployments.get(id))!.overview).toMatchObject({ Pending: 1, InProgress: 1 });
+    expect((await store.commands.openFor('h1')).map((c) => c.command.commandId)).toEqual([command.command.commandId]);
+
+    const stored = (await store.deployments.getTarget(id, 'h1'))!;
+    const done = { ...stored, status: 'Succeeded' as const };
+    expect(await store.deployments.writeTarget(stored, done, undefined)).toBe(true);
+    // The same write again is based on a stale version.
+    expect(await store.deployments.writeTarget(stored, done, undefined)).toBe(false);
+    expect((await store.deployments.get(id))!.overview).toMatchObject({ InProgress: 0, Succeeded: 1 });
+  });
+
+  it('appends a log chunk once per sequence number', async () => {
+    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 1, 'one\n');
+    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 1, 'one\n');
+    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 2, 'two\n');
+    expect(await store.deployments.getLog('d-DDDDDDDD1', 'h1')).toBe('one\ntwo\n');
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The instance worker: walk one instance to its next lifecycle step. Triggered when the agent
+ * completes a command (and by the sweeper when a trigger may have been lost). Idempotent: the
+ * next step is derived from the stored events alone, and the write is a compare-and-set.
+ *
+ *   open command            → nothing to do (the agent is on it)
+ *   next events are scripts → open the next agent command
+ *   next event is traffic   → (load balancer work: not built yet) the instance fails clearly
+ *   all events ended        → the instance is Succeeded/Failed; the scheduler is asked to advance
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { Store } from '../../shared/store/index.js';
+import type { Queues } from '../../shared/queues.js';
+import type { Config } from '../../shared/config.js';
+import { isDeploymentTerminal, isTargetDone } from '../../shared/domain/statuses.js';
+import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { finishTarget } from '../../shared/domain/target-updates.js';
+import { buildCommand } from '../../shared/operations/agent-commands.js';
+import { updateTarget } from '../../shared/operations/update-target.js';
+
+export interface InstanceDeps {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function advanceInstance(deps: InstanceDeps, deploymentId: string, instanceName: string): Promise<void> {
+  const { store } = deps;
+  const state = await store.deployments.get(deploymentId);
+  if (!state) return;
+  const openCommand = async (commandId: string | undefined) =>
+    commandId !== undefined && (await store.commands.get(commandId))?.state === 'Open';
+
+  const target = await store.deployments.getTarget(deploymentId, instanceName);
+  if (!target || target.status === 'Pending') return;
+  if (await openCommand(target.commandId)) return;
+
+  const at = deps.now();
+  const result = await updateTarget(store, deploymentId, instanceName, (current) => {
+    if (isTargetDone(current.status) || current.status === 'Pending') return undefined;
+    if (current.commandId !== target.commandId) return undefined; // someone else moved it on
+    const step = nextInstanceStep(current.lifecycleEvents);
+    switch (step.kind) {
+      case 'busy':
+        return undefined;
+      case 'finish':
+        return { after: finishTarget(current, step.status, at) };
+      case 'agent': {
+        if (isDeploymentTerminal(state.status)) return { after: finishTarget(current, 'Failed', at) };
+        const record = buildCommand(state.spec, instanceName, step.events, at, deps.config.commandGraceMs);
+        return { after: { ...current, commandId: record.command.commandId, lastUpdatedAt: at.toISOString() }, command: { op: 'open', record } };
+      }
+      case 'traffic':
+        throw new Error(`${step.event} needs a load balancer driver, which this deployment group does not have`);
+    }
+  });
+  if (!result) return;
+  if (isTargetDone(result.target.status)) {
+    deps.log.debug({ deploymentId, instanceId: instanceName, status: result.target.status }, 'instance finished');
+    await deps.queues.reconcile(deploymentId);
+  }
+}

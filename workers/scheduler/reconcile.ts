@@ -1,0 +1,159 @@
+/**
+ * The scheduler's reconcile: re-read one deployment, take the next step, persist it, enqueue
+ * what follows. Level-triggered and idempotent: running it twice, or after a crash at any line,
+ * does no harm, because every write is guarded by the state it expects and a lost race simply
+ * means "read again and decide again".
+ *
+ *   Created/Queued → take the group's slot (or wait Queued) → resolve targets → InProgress
+ *   InProgress     → decideAdvance: release hosts | wait | fail (skip waiting) | close
+ *   terminal       → make sure the group's slot went to the next queued deployment
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { Store } from '../../shared/store/index.js';
+import type { DeploymentState, Release } from '../../shared/store/deployments.js';
+import type { Queues } from '../../shared/queues.js';
+import type { Config } from '../../shared/config.js';
+import { isDeploymentTerminal } from '../../shared/domain/statuses.js';
+import { lifecycleFor } from '../../shared/domain/lifecycle.js';
+import { decideAdvance, planHealth } from '../../shared/domain/window.js';
+import { isTargeted } from '../../shared/domain/tag-filters.js';
+import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { newTarget, skipTarget } from '../../shared/domain/target-updates.js';
+import type { ErrorInformation, InstanceTarget } from '../../shared/domain/types.js';
+import { buildCommand } from '../../shared/operations/agent-commands.js';
+
+export interface SchedulerDeps {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  log: Logger;
+  now: () => Date;
+}
+
+type StepOutcome = 'settled' | 'again';
+
+const MAX_STEPS = 100;
+
+export async function reconcileDeployment(deps: SchedulerDeps, deploymentId: string): Promise<void> {
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const state = await deps.store.deployments.get(deploymentId);
+    if (!state) return;
+    if ((await stepOnce(deps, state)) === 'settled') return;
+  }
+  throw new Error(`deployment ${deploymentId} did not settle after ${MAX_STEPS} steps`);
+}
+
+async function stepOnce(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  if (isDeploymentTerminal(state.status)) return handOverGroup(deps, state);
+  switch (state.status) {
+    case 'Created':
+    case 'Queued':
+      return startWhenGroupIsFree(deps, state);
+    case 'InProgress':
+      return advance(deps, state);
+    default:
+      return 'settled';
+  }
+}
+
+async function startWhenGroupIsFree(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  const { store, now } = deps;
+  const { spec } = state;
+  const claim = await store.deployments.claimGroup(spec.deploymentId, spec.deploymentGroupId);
+  if (claim === 'queued') return 'settled';
+  if (claim === 'gone') return 'again';
+
+  const config = await store.catalog.getDeploymentConfig(spec.deploymentConfigName);
+  if (!config) {
+    return closeEarly(deps, state, { code: 'INTERNAL_ERROR', message: `Deployment config ${spec.deploymentConfigName} no longer exists.` });
+  }
+  const instances = (await store.instances.list())
+    .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
+    .sort((a, b) => a.instanceName.localeCompare(b.instanceName));
+  const health = planHealth(config.minimumHealthyHosts, instances.length);
+  if (!health.ok) return closeEarly(deps, state, { code: health.code, message: health.message });
+
+  const at = now();
+  const lifecycle = lifecycleFor(spec.deploymentStyle.deploymentType, false);
+  const targets = instances.map((i) => newTarget(spec.deploymentId, i.instanceName, lifecycle, at));
+  if (!(await store.deployments.start(spec.deploymentId, health.plan, targets, at))) return 'again';
+  await store.catalog.markRevisionUsed(spec.applicationName, spec.revision.digest, at.toISOString());
+  deps.log.info({ deploymentId: spec.deploymentId, instances: targets.length, plan: health.plan }, 'deployment started');
+  return 'again';
+}
+
+async function closeEarly(deps: SchedulerDeps, state: DeploymentState, error: ErrorInformation): Promise<StepOutcome> {
+  const closed = await deps.store.deployments.close(state, ['Created', 'Queued'], undefined, 'Failed', error, deps.now());
+  if (closed.result === 'conflict') return 'again';
+  deps.log.info({ deploymentId: state.spec.deploymentId, error }, 'deployment failed before it started');
+  if (closed.nextDeploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
+  return 'settled';
+}
+
+async function advance(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  const { store } = deps;
+  const plan = state.plan;
+  if (!plan) throw new Error(`deployment ${state.spec.deploymentId} is InProgress without a health plan`);
+  const o = state.overview;
+  const decision = decideAdvance(
+    plan,
+    { pending: o.Pending, inProgress: o.InProgress, succeeded: o.Succeeded, failed: o.Failed, skipped: o.Skipped },
+    state.failing,
+  );
+  switch (decision.kind) {
+    case 'wait':
+      return 'settled';
+    case 'release':
+      return release(deps, state, decision.count);
+    case 'fail': {
+      const error = await failureError(deps, state, decision.message);
+      const waiting = await store.deployments.waitingAll(state.spec.deploymentId);
+      const skipped = await store.deployments.getTargets(state.spec.deploymentId, waiting);
+      const at = deps.now();
+      const ok = await store.deployments.skipWaiting(state.spec.deploymentId, state.rev, skipped.map((t) => skipTarget(t, at)), error);
+      if (ok) deps.log.info({ deploymentId: state.spec.deploymentId, error, skipped: skipped.length }, 'deployment failing');
+      return 'again';
+    }
+    case 'complete': {
+      const error =
+        decision.status === 'Failed' ? (state.error ?? (await failureError(deps, state, decision.message ?? 'The deployment failed.'))) : undefined;
+      const closed = await store.deployments.close(state, ['InProgress'], state.rev, decision.status, error, deps.now());
+      if (closed.result === 'conflict') return 'again';
+      deps.log.info({ deploymentId: state.spec.deploymentId, status: decision.status, error }, 'deployment closed');
+      if (closed.nextDeploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
+      return 'settled';
+    }
+  }
+}
+
+async function release(deps: SchedulerDeps, state: DeploymentState, count: number): Promise<StepOutcome> {
+  const { spec } = state;
+  const names = await deps.store.deployments.waitingHead(spec.deploymentId, count);
+  const targets = await deps.store.deployments.getTargets(spec.deploymentId, names);
+  const at = deps.now();
+  const releases: Release[] = targets.map((target) => {
+    const step = nextInstanceStep(target.lifecycleEvents);
+    if (step.kind !== 'agent') throw new Error(`instance ${target.targetId} cannot start with a ${step.kind} step`);
+    const command = buildCommand(spec, target.targetId, step.events, at, deps.config.commandGraceMs);
+    const released: InstanceTarget = { ...target, status: 'InProgress', commandId: command.command.commandId, lastUpdatedAt: at.toISOString(), version: target.version + 1 };
+    return { target: released, command };
+  });
+  const ok = await deps.store.deployments.release(spec.deploymentId, state.rev, releases);
+  if (ok) deps.log.debug({ deploymentId: spec.deploymentId, released: names }, 'instances released');
+  return ok ? 'settled' : 'again';
+}
+
+/** HEALTH_CONSTRAINTS, or AGENT_ISSUE when it was silent agents that broke the minimum. */
+async function failureError(deps: SchedulerDeps, state: DeploymentState, message: string): Promise<ErrorInformation> {
+  const failed = (await deps.store.deployments.listTargets(state.spec.deploymentId)).filter((t) => t.status === 'Failed' || t.status === 'Unknown');
+  if (failed.length > 0 && failed.every((t) => t.agentIssue)) {
+    return { code: 'AGENT_ISSUE', message: `The deployment failed because the agent on ${failed.map((t) => t.targetId).join(', ')} stopped responding.` };
+  }
+  return { code: 'HEALTH_CONSTRAINTS', message };
+}
+
+async function handOverGroup(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  const closed = await deps.store.deployments.close(state, [], undefined, 'Failed', undefined, deps.now());
+  if (closed.nextDeploymentId && closed.nextDeploymentId !== state.spec.deploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
+  return 'settled';
+}

@@ -1,0 +1,85 @@
+/**
+ * The sweeper: a repeating job (a BullMQ job scheduler, so no in-process timer holds state) that
+ * finds work a crash or a silent agent could otherwise leave stuck:
+ *  - every open command whose agent has not polled within the heartbeat timeout fails with
+ *    AGENT_ISSUE; every command past its deadline fails as timed out;
+ *  - every unfinished deployment gets a reconcile (a lost trigger costs one sweep at most);
+ *  - instances in flight with no open command get their walk re-triggered.
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { Store } from '../../shared/store/index.js';
+import type { CommandRecord } from '../../shared/store/commands.js';
+import type { Queues } from '../../shared/queues.js';
+import type { Config } from '../../shared/config.js';
+import { failUnfinishedEvents } from '../../shared/domain/target-updates.js';
+import type { Diagnostics } from '../../shared/domain/types.js';
+import { agentIssueDiagnostics, closedCommand } from '../../shared/operations/agent-commands.js';
+import { updateTarget } from '../../shared/operations/update-target.js';
+
+export interface SweepDeps {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function sweep(deps: SweepDeps): Promise<void> {
+  await giveUpOnLostCommands(deps);
+  const active = await deps.store.deployments.activeIds();
+  await deps.queues.reconcileMany(active);
+  await retriggerIdleInstances(deps, active);
+}
+
+async function giveUpOnLostCommands(deps: SweepDeps): Promise<void> {
+  const { store, config } = deps;
+  const open = (await store.commands.allOpen()).filter((c) => c.state === 'Open');
+  if (open.length === 0) return;
+  const lastSeen = await store.instances.lastSeen([...new Set(open.map((c) => c.instanceName))]);
+  const now = deps.now();
+  for (const record of open) {
+    const silentForMs = now.getTime() - (lastSeen.get(record.instanceName) ?? 0);
+    if (silentForMs > config.heartbeatTimeoutMs) {
+      const seconds = Math.round(config.heartbeatTimeoutMs / 1000);
+      await giveUp(deps, record, agentIssueDiagnostics(`the agent on ${record.instanceName} has not polled for more than ${seconds} s; it is presumed dead.`), true);
+    } else if (now.getTime() > Date.parse(record.deadlineAt)) {
+      const diagnostics: Diagnostics = {
+        errorCode: 'ScriptTimedOut',
+        scriptName: '',
+        message: `The lifecycle event did not complete by its deadline (${record.deadlineAt}): its scripts' timeouts plus a grace period.`,
+        logTail: '',
+      };
+      await giveUp(deps, record, diagnostics, false);
+    }
+  }
+}
+
+async function giveUp(deps: SweepDeps, record: CommandRecord, diagnostics: Diagnostics, agentIssue: boolean): Promise<void> {
+  const { deploymentId, commandId } = record.command;
+  const now = deps.now();
+  const result = await updateTarget(deps.store, deploymentId, record.instanceName, (target) => {
+    if (target.commandId !== commandId) return undefined;
+    const after = failUnfinishedEvents(target, record.command.events, diagnostics, now);
+    return {
+      after: { ...after, commandId: undefined, agentIssue: agentIssue || target.agentIssue },
+      command: { op: 'close', record: closedCommand(record, 'control-plane', now) },
+    };
+  });
+  if (result?.written) {
+    deps.log.warn({ deploymentId, instanceId: record.instanceName, commandId, reason: diagnostics.message }, 'gave up on command');
+    await deps.queues.advanceInstance(deploymentId, record.instanceName, `${commandId}-given-up`);
+  }
+}
+
+async function retriggerIdleInstances(deps: SweepDeps, deploymentIds: readonly string[]): Promise<void> {
+  const now = deps.now().getTime();
+  for (const deploymentId of deploymentIds) {
+    const targets = await deps.store.deployments.listTargets(deploymentId);
+    for (const target of targets) {
+      if (target.status !== 'InProgress' || target.commandId !== undefined) continue;
+      // Between a command's completion and the walk that follows there is a brief, normal gap.
+      if (now - Date.parse(target.lastUpdatedAt) < deps.config.sweepIntervalMs) continue;
+      await deps.queues.advanceInstance(deploymentId, target.targetId, `kick-${now}`);
+    }
+  }
+}
