@@ -27,6 +27,7 @@ cutover_redis_answers() {
     [ "$reply" = "PONG" ]
     return
   fi
+  # shellcheck disable=SC2016 # JavaScript, not shell: its $ belong to template literals.
   timeout 5 node -e '
     const url = new URL(process.argv[1]);
     const net = require(url.protocol === "rediss:" ? "node:tls" : "node:net");

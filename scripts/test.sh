@@ -4,7 +4,7 @@
 # Needs Node 20 and a Redis: REDIS_URL, else 127.0.0.1:6379, else a private redis-server that
 # this script starts and stops (see scripts/ensure-redis.sh).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 
 if [ ! -d node_modules ]; then
   echo "test: node_modules is missing; running npm ci" >&2

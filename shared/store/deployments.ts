@@ -9,6 +9,7 @@ import { runScript } from './scripts.js';
 import type { CommandRecord } from './commands.js';
 import type { DeploymentStatus, TargetStatus } from '../domain/statuses.js';
 import type { HealthPlan } from '../domain/window.js';
+import { targetChangeEvents, type DeploymentEvent } from '../domain/events.js';
 import type { DeploymentInfo, DeploymentOverview, DeploymentSpec, ErrorInformation, InstanceTarget } from '../domain/types.js';
 
 export interface DeploymentState {
@@ -54,8 +55,16 @@ export class Deployments {
     const [outcome, id] = (await runScript(
       this.redis,
       'create-deployment',
-      [k.deployment(spec.deploymentId), k.deployments, k.groupDeployments(spec.deploymentGroupId), k.activeDeployments, tokenKey],
-      [spec.deploymentId, now.getTime(), JSON.stringify(spec), now.toISOString(), spec.clientToken ? '1' : '0', CLIENT_TOKEN_TTL_SECONDS],
+      [k.deployment(spec.deploymentId), k.deployments, k.groupDeployments(spec.deploymentGroupId), k.activeDeployments, tokenKey, ...this.streams(spec.deploymentId)],
+      [
+        spec.deploymentId,
+        now.getTime(),
+        JSON.stringify(spec),
+        now.toISOString(),
+        spec.clientToken ? '1' : '0',
+        CLIENT_TOKEN_TTL_SECONDS,
+        JSON.stringify({ type: 'DeploymentStatus', deploymentId: spec.deploymentId, status: 'Created' } satisfies DeploymentEvent),
+      ],
     )) as [string, string];
     return { created: outcome === 'created', deploymentId: id };
   }
@@ -85,7 +94,7 @@ export class Deployments {
 
   async claimGroup(id: string, groupId: string): Promise<'active' | 'queued' | 'gone'> {
     const k = this.keys;
-    return (await runScript(this.redis, 'claim-group', [k.groupLock(groupId), k.groupQueue(groupId), k.deployment(id)], [id])) as
+    return (await runScript(this.redis, 'claim-group', [k.groupLock(groupId), k.groupQueue(groupId), k.deployment(id), ...this.streams(id)], [id])) as
       | 'active'
       | 'queued'
       | 'gone';
@@ -98,7 +107,7 @@ export class Deployments {
   async start(id: string, plan: HealthPlan, targets: readonly InstanceTarget[], now: Date): Promise<boolean> {
     const k = this.keys;
     const pairs = targets.flatMap((t) => [t.targetId, JSON.stringify(t)]);
-    const started = await runScript(this.redis, 'start-deployment', [k.deployment(id), k.targets(id), k.waiting(id)], [now.toISOString(), JSON.stringify(plan), ...pairs]);
+    const started = await runScript(this.redis, 'start-deployment', [k.deployment(id), k.targets(id), k.waiting(id), ...this.streams(id)], [now.toISOString(), JSON.stringify(plan), id, ...pairs]);
     return started === 1;
   }
 
@@ -115,7 +124,7 @@ export class Deployments {
     const [result, next] = (await runScript(
       this.redis,
       'close-deployment',
-      [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId)],
+      [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId), ...this.streams(id)],
       [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : ''],
     )) as [CloseResult['result'], string];
     return { result, nextDeploymentId: next || undefined };
@@ -137,13 +146,13 @@ export class Deployments {
       keys.push(k.command(command.command.commandId), k.instanceCommands(target.targetId));
       args.push(target.targetId, JSON.stringify(target), command.command.commandId, JSON.stringify(command));
     }
-    return (await runScript(this.redis, 'release-targets', keys, args)) === 1;
+    return (await runScript(this.redis, 'release-targets', [...keys, ...this.streams(id)], args)) === 1;
   }
 
   async skipWaiting(id: string, expectedRev: string, skipped: readonly InstanceTarget[], error: ErrorInformation): Promise<boolean> {
     const k = this.keys;
     const pairs = skipped.flatMap((t) => [t.targetId, JSON.stringify(t)]);
-    return (await runScript(this.redis, 'skip-waiting', [k.deployment(id), k.targets(id), k.waiting(id)], [expectedRev, JSON.stringify(error), ...pairs])) === 1;
+    return (await runScript(this.redis, 'skip-waiting', [k.deployment(id), k.targets(id), k.waiting(id), ...this.streams(id)], [expectedRev, JSON.stringify(error), ...pairs])) === 1;
   }
 
   /**
@@ -160,7 +169,14 @@ export class Deployments {
     const written = await runScript(
       this.redis,
       'write-target',
-      [k.deployment(before.deploymentId), k.targets(before.deploymentId), k.command(commandId), k.instanceCommands(before.targetId), k.openCommands],
+      [
+        k.deployment(before.deploymentId),
+        k.targets(before.deploymentId),
+        k.command(commandId),
+        k.instanceCommands(before.targetId),
+        k.openCommands,
+        ...this.streams(before.deploymentId),
+      ],
       [
         before.targetId,
         String(before.version),
@@ -172,9 +188,14 @@ export class Deployments {
         commandId,
         k.wakeChannel,
         String(Date.now()),
+        JSON.stringify(targetChangeEvents(before, after)),
       ],
     );
     return written === 1;
+  }
+
+  private streams(id: string): [string, string] {
+    return [this.keys.deploymentEvents(id), this.keys.allEvents];
   }
 
   async getTarget(id: string, instanceName: string): Promise<InstanceTarget | undefined> {

@@ -4,6 +4,7 @@ import { Catalog } from './catalog.js';
 import { Instances } from './instances.js';
 import { Deployments } from './deployments.js';
 import { Commands } from './commands.js';
+import { EventStreams } from './events.js';
 
 /** The Redis store: the system of record, one repository per kind of record. */
 export interface Store {
@@ -13,6 +14,7 @@ export interface Store {
   instances: Instances;
   deployments: Deployments;
   commands: Commands;
+  events: EventStreams;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -24,5 +26,6 @@ export function createStore(redis: Redis, prefix: string): Store {
     instances: new Instances(redis, keys),
     deployments: new Deployments(redis, keys),
     commands: new Commands(redis, keys),
+    events: new EventStreams(redis, keys),
   };
 }

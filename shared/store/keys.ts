@@ -33,6 +33,8 @@ export function createKeys(prefix: string) {
     targets: (id: string) => `${p}:dep:${id}:targets`,
     waiting: (id: string) => `${p}:dep:${id}:waiting`,
     scriptLog: (id: string, instance: string) => `${p}:dep:${id}:log:${instance}`,
+    deploymentEvents: (id: string) => `${p}:dep:${id}:events`,
+    allEvents: `${p}:events`,
     deployments: `${p}:deps`,
     groupDeployments: (groupId: string) => `${p}:deps:group:${groupId}`,
     activeDeployments: `${p}:deps:active`,

@@ -21,7 +21,16 @@ const SCRIPTS = [
 ] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
-const sources = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, readFileSync(path.join(SCRIPT_DIR, `${name}.lua`), 'utf8')]));
+/** Scripts that record deployment events get the `emit` prelude (see lua/_events.lua). */
+const EVENTS_PRELUDE = readFileSync(path.join(SCRIPT_DIR, '_events.lua'), 'utf8');
+const WITHOUT_EVENTS: readonly ScriptName[] = ['append-log'];
+
+const sources = new Map<ScriptName, string>(
+  SCRIPTS.map((name) => {
+    const body = readFileSync(path.join(SCRIPT_DIR, `${name}.lua`), 'utf8');
+    return [name, WITHOUT_EVENTS.includes(name) ? body : `${EVENTS_PRELUDE}\n${body}`];
+  }),
+);
 
 const registered = new WeakSet<Redis>();
 

@@ -99,6 +99,18 @@ describe('targets', () => {
     // The same write again is based on a stale version.
     expect(await store.deployments.writeTarget(stored, done, undefined)).toBe(false);
     expect((await store.deployments.get(id))!.overview).toMatchObject({ InProgress: 0, Succeeded: 1 });
+
+    // Each change left exactly one event, in order, on the deployment's stream; refused writes left none.
+    const events = (await store.events.range(id, undefined)).map((e) => e.event);
+    expect(events.map((e) => [e.type, e.status, 'instanceId' in e ? e.instanceId : undefined])).toEqual([
+      ['DeploymentStatus', 'Created', undefined],
+      ['DeploymentStatus', 'InProgress', undefined],
+      ['InstanceStatus', 'InProgress', 'h1'],
+      ['InstanceStatus', 'Succeeded', 'h1'],
+    ]);
+    expect(events.every((e) => typeof e.at === 'number')).toBe(true);
+    const [, second] = await store.events.range(id, undefined);
+    expect((await store.events.range(id, second.id)).map((e) => e.event.status)).toEqual(['InProgress', 'Succeeded']);
   });
 
   it('appends a log chunk once per sequence number', async () => {

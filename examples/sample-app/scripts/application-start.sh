@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ApplicationStart: start the installed server in the background and record its pid.
 set -eu
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 mkdir -p "$RUN_DIR" "$LOG_DIR"

@@ -2,6 +2,7 @@
 # ApplicationStop: stop the running server, if any. CodeDeploy runs this script from the revision
 # installed before the new one; it must succeed when nothing runs (first install, after a reboot).
 set -eu
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 if ! pid="$(running_pid)"; then

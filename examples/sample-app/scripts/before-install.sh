@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # BeforeInstall: check what the server needs and prepare the directories it writes to.
 set -eu
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 if ! command -v node >/dev/null 2>&1; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # it only sets variables for the hooks that source it
 # Sourced by every hook of the sample app: where things live and which port to use.
 #
 # The agent maps absolute `files` destinations under CUTOVER_INSTALL_ROOT when it runs with

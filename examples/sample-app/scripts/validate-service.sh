@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ValidateService: the deployment succeeds on this host only if /healthz answers 200 within ~15 s.
 set -eu
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 url="http://127.0.0.1:$APP_PORT/healthz"

@@ -1,6 +1,7 @@
 --[[
   End a deployment and hand its group's slot to the next queued deployment.
   KEYS[1] dep hash   KEYS[2] deps:active set   KEYS[3] group lock   KEYS[4] group queue
+  KEYS[5], KEYS[6] deployment and global event streams
   ARGV[1] deploymentId   ARGV[2] comma-separated statuses it may close from
   ARGV[3] expected rev ("" = any)   ARGV[4] final status   ARGV[5] completeTime ISO
   ARGV[6] error JSON ("" = none)
@@ -27,4 +28,7 @@ if ARGV[6] ~= "" then redis.call("HSET", KEYS[1], "error", ARGV[6]) end
 redis.call("HINCRBY", KEYS[1], "rev", 1)
 redis.call("SREM", KEYS[2], ARGV[1])
 redis.call("LREM", KEYS[4], 0, ARGV[1])
+local closed = {type = "DeploymentStatus", deploymentId = ARGV[1], status = ARGV[4], previousStatus = status}
+if ARGV[6] ~= "" then closed.errorInformation = cjson.decode(ARGV[6]) end
+emit(closed)
 return {"closed", handOver()}

@@ -2,6 +2,7 @@
   Decide that the deployment has failed: no more releases, every waiting instance is Skipped.
   It closes once nothing is in flight.
   KEYS[1] dep hash   KEYS[2] dep targets hash   KEYS[3] dep waiting list
+  KEYS[4], KEYS[5] deployment and global event streams
   ARGV[1] expected rev   ARGV[2] error JSON   ARGV[3..] pairs: instance name, Skipped target JSON
   Returns 1, or 0 when the rev moved.
 ]]
@@ -9,6 +10,7 @@ if redis.call("HGET", KEYS[1], "rev") ~= ARGV[1] then return 0 end
 local n = 0
 for i = 3, #ARGV, 2 do
   redis.call("HSET", KEYS[2], ARGV[i], ARGV[i + 1])
+  emit({type = "InstanceStatus", deploymentId = cjson.decode(ARGV[i + 1]).deploymentId, instanceId = ARGV[i], status = "Skipped", previousStatus = "Pending"})
   n = n + 1
 end
 redis.call("DEL", KEYS[3])
