@@ -132,4 +132,20 @@ describe('in-place deployments', () => {
     const b = await sys.rest.finished(second, 'Succeeded');
     expect(Date.parse(b.startTime)).toBeGreaterThanOrEqual(Date.parse(a.completeTime));
   });
+
+  it('groups that share hosts deploy at the same time, each in its own directory', async () => {
+    printLogsOnFailure();
+    await sys.rest.createGroup(APP, 'shared-a', 'CodeDeployDefault.AllAtOnce', { app: 'web' });
+    await sys.rest.createGroup(APP, 'shared-b', 'CodeDeployDefault.AllAtOnce', { app: 'web' });
+    const bundle = await sys.rest.upload(APP, await makeBundle({ hooks: { AfterInstall: { script: 'sleep 2' } } }));
+    const a = await sys.rest.deploy(APP, 'shared-a', bundle);
+    const b = await sys.rest.deploy(APP, 'shared-b', bundle);
+    // Both are in flight on the same hosts at once: neither waits for the other.
+    await until('both deployments to run at once', async () => {
+      const [da, db] = await Promise.all([sys.rest.deployment(a), sys.rest.deployment(b)]);
+      return da.deploymentOverview.InProgress > 0 && db.deploymentOverview.InProgress > 0 ? true : undefined;
+    }, 20_000, 100);
+    await sys.rest.finished(a, 'Succeeded');
+    await sys.rest.finished(b, 'Succeeded');
+  });
 });
