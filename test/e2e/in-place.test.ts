@@ -148,4 +148,25 @@ describe('in-place deployments', () => {
     await sys.rest.finished(a, 'Succeeded');
     await sys.rest.finished(b, 'Succeeded');
   });
+
+  it('a broken ApplicationStop of the previous revision blocks deployments until ignoreApplicationStopFailures', async () => {
+    printLogsOnFailure();
+    await sys.rest.createGroup(APP, 'stop-fails', 'CodeDeployDefault.AllAtOnce', { app: 'web' });
+    const broken = await sys.rest.upload(APP, await makeBundle({ hooks: { ApplicationStop: { script: 'echo "cannot stop" >&2; exit 1' } } }));
+    const next = await sys.rest.upload(APP, await makeBundle({ hooks: { AfterInstall: { script: 'echo next' } } }));
+    await sys.rest.finished(await sys.rest.deploy(APP, 'stop-fails', broken), 'Succeeded'); // its own stop script never ran
+
+    const blocked = await sys.rest.deploy(APP, 'stop-fails', next);
+    await sys.rest.finished(blocked, 'Failed');
+    for (const target of await sys.rest.targets(blocked)) {
+      expect(target.lifecycleEvents[0]).toMatchObject({ lifecycleEventName: 'ApplicationStop', status: 'Failed', diagnostics: { errorCode: 'ScriptFailed' } });
+    }
+
+    const forced = await sys.rest.deploy(APP, 'stop-fails', next, { ignoreApplicationStopFailures: true });
+    await sys.rest.finished(forced, 'Succeeded');
+    for (const target of await sys.rest.targets(forced)) {
+      expect(target.lifecycleEvents[0].status).toBe('Succeeded');
+      expect(target.lifecycleEvents[0].diagnostics.message).toContain('ignoreApplicationStopFailures');
+    }
+  });
 });
