@@ -5,6 +5,10 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
+# The revision worker fetches and archives pushed commits with git (ssh for ssh:// clone URLs).
+RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a source change does not reinstall them. tsx is a runtime dependency.
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force

@@ -213,7 +213,7 @@ export class Agent {
   private async execute(command: AgentCommand, reporter: CommandReporter, signal: AbortSignal): Promise<JournalEntry> {
     const entry: JournalEntry = { command, events: [], complete: false, reported: false, updatedAt: new Date().toISOString() };
     await this.journal.write(entry);
-    const scriptLog = new ScriptLog(this.layout.scriptLog(command.deploymentGroupId, command.deploymentId), (text) => reporter.log(text));
+    const scriptLog = new ScriptLog(this.layout.scriptLog(command.deploymentGroupId, command.deploymentId), (text, event) => reporter.log(text, event));
     try {
       return await runCommandEvents(
         {

@@ -18,7 +18,8 @@ import { processStartTicks } from './orphan-hooks.js';
 export async function runCommandEvents(
   context: Omit<EventContext, 'onHookSpawned'>,
   journal: Journal,
-  reporter: CommandReporter,
+  /** Told each event's start and end (the agent's CommandReporter; `cutover local` prints them). */
+  reporter: Pick<CommandReporter, 'event'>,
   initial: JournalEntry,
 ): Promise<JournalEntry> {
   let entry = initial;

@@ -5,14 +5,18 @@
  * only once the api has accepted the completion.
  */
 import { AgentApiError, type AgentApiClient } from './api-client.js';
-import type { EventUpdate, ReportRequest, ReportResponse } from '../shared/protocol.js';
-import { MAX_LOG_CHUNK } from '../shared/protocol.js';
+import type { EventUpdate, LogSegment, ReportRequest, ReportResponse } from '../shared/protocol.js';
+import type { LifecycleEventName } from '../shared/domain/lifecycle.js';
 
 const LOG_FLUSH_DELAY_MS = 300;
+/** Output per report, in characters: well under the api's 1 MB JSON body limit even when escaped. */
+const REPORT_LOG_CHARS = 256 * 1024;
 
 export class CommandReporter {
   private pendingEvents = new Map<string, EventUpdate>();
-  private pendingLog = '';
+  /** Output not yet sent, by event, in the order it was written. */
+  private pendingLog: LogSegment[] = [];
+  private pendingLogChars = 0;
   private completeRequested = false;
   private logSeq = 0;
   private pumping: Promise<void> | undefined;
@@ -34,9 +38,12 @@ export class CommandReporter {
     this.kick();
   }
 
-  log(text: string): void {
-    this.pendingLog += text;
-    if (this.pendingLog.length >= MAX_LOG_CHUNK / 2) this.kick();
+  log(text: string, event: LifecycleEventName): void {
+    const last = this.pendingLog[this.pendingLog.length - 1];
+    if (last?.lifecycleEventName === event) last.text += text;
+    else this.pendingLog.push({ lifecycleEventName: event, text });
+    this.pendingLogChars += text.length;
+    if (this.pendingLogChars >= REPORT_LOG_CHARS) this.kick();
     else this.logTimer ??= setTimeout(() => this.kick(), LOG_FLUSH_DELAY_MS);
   }
 
@@ -59,7 +66,7 @@ export class CommandReporter {
   }
 
   private async pump(): Promise<void> {
-    while (this.pendingEvents.size > 0 || this.pendingLog.length > 0 || (this.completeRequested && !this.sentComplete)) {
+    while (this.pendingEvents.size > 0 || this.pendingLogChars > 0 || (this.completeRequested && !this.sentComplete)) {
       const body = this.nextBody();
       let answer: ReportResponse;
       try {
@@ -77,7 +84,8 @@ export class CommandReporter {
         if (!answer.accepted) {
           // The control plane closed the command; nothing more will be recorded.
           this.pendingEvents.clear();
-          this.pendingLog = '';
+          this.pendingLog = [];
+          this.pendingLogChars = 0;
           this.sentComplete = true;
         }
       }
@@ -87,14 +95,32 @@ export class CommandReporter {
   private nextBody(): ReportRequest {
     const events = [...this.pendingEvents.values()];
     this.pendingEvents.clear();
-    let log: string | undefined;
+    let logs: LogSegment[] | undefined;
     let logSeq: number | undefined;
-    if (this.pendingLog.length > 0) {
-      log = this.pendingLog.slice(0, MAX_LOG_CHUNK);
-      this.pendingLog = this.pendingLog.slice(log.length);
+    if (this.pendingLogChars > 0) {
+      logs = this.takeLog(REPORT_LOG_CHARS);
       logSeq = ++this.logSeq;
     }
-    const complete = this.completeRequested && this.pendingEvents.size === 0 && this.pendingLog.length === 0;
-    return { events, log, logSeq, complete };
+    const complete = this.completeRequested && this.pendingEvents.size === 0 && this.pendingLogChars === 0;
+    return { events, logs, logSeq, complete };
+  }
+
+  /** The oldest pending output, up to `limit` characters (a segment may be split). */
+  private takeLog(limit: number): LogSegment[] {
+    const taken: LogSegment[] = [];
+    let room = limit;
+    while (room > 0 && this.pendingLog.length > 0) {
+      const head = this.pendingLog[0];
+      if (head.text.length <= room) {
+        taken.push(this.pendingLog.shift() as LogSegment);
+        room -= head.text.length;
+      } else {
+        taken.push({ lifecycleEventName: head.lifecycleEventName, text: head.text.slice(0, room) });
+        head.text = head.text.slice(room);
+        room = 0;
+      }
+    }
+    this.pendingLogChars = this.pendingLog.reduce((sum, s) => sum + s.text.length, 0);
+    return taken;
   }
 }

@@ -13,8 +13,16 @@ import { deploymentConfigRoutes } from './routes/deployment-configs.js';
 import { deploymentGroupRoutes } from './routes/deployment-groups.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { deploymentActionRoutes } from './routes/deployment-actions.js';
 import { instanceRoutes } from './routes/instances.js';
 import { agentRoutes } from './routes/agent.js';
+import { eventRoutes } from './routes/events.js';
+import { QUEUE_BOARD_PATH, queueBoard, requireAdminForBoard } from './routes/admin-queues.js';
+import { openApiDocument } from './openapi.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { webhookDeliveryRoutes } from './routes/webhooks-deliveries.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { triggerRoutes } from './routes/notifications-triggers.js';
 
 const JSON_LIMIT = '1mb';
 
@@ -22,6 +30,7 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(deps.metrics.httpMiddleware());
   app.use(
     pinoHttp({
       logger: log,
@@ -29,6 +38,9 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
+  // Git-host webhooks: signed by the host, not by a token; their own raw body parser (the
+  // signature covers the exact bytes), so they come before express.json.
+  app.use('/webhooks', webhookRoutes(deps));
   app.use(express.json({ limit: JSON_LIMIT }));
 
   app.get('/healthz', async (_req, res) => {
@@ -39,16 +51,32 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
     res.status(redis === 'ok' ? 200 : 503).json({ status: redis === 'ok' ? 'ok' : 'degraded', redis });
   });
 
+  // Open like /healthz: counts and durations, nothing secret (see api/metrics.ts).
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await deps.metrics.text();
+    res.type(contentType).send(body);
+  });
+  app.use(QUEUE_BOARD_PATH, requireAdminForBoard(deps.store), queueBoard(deps.metrics.queues));
+  // The API's description is public, like the code it is generated from (api/openapi-routes.ts).
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
   app.use('/agent/v1', agentRoutes(deps));
 
   const v1 = express.Router();
   v1.use(requireToken(deps.store, ['admin']));
+  v1.use('/applications/:app/deployment-groups/:group/triggers', triggerRoutes(deps));
   v1.use('/applications/:app/deployment-groups', deploymentGroupRoutes(deps));
   v1.use('/applications/:app/revisions', revisionRoutes(deps));
   v1.use('/applications', applicationRoutes(deps));
   v1.use('/deployment-configs', deploymentConfigRoutes(deps));
+  v1.use('/deployments/:id/notifications', notificationRoutes(deps));
   v1.use('/deployments', deploymentRoutes(deps));
+  v1.use('/deployments', deploymentActionRoutes(deps));
+  v1.use('/webhook-deliveries', webhookDeliveryRoutes(deps));
   v1.use('/instances', instanceRoutes(deps));
+  v1.use(eventRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -3,8 +3,11 @@
  * 400, not silently ignored. Limits are CodeDeploy's where it has them.
  */
 import * as z from 'zod';
-import { DigestSchema } from '../shared/protocol.js';
+import { DigestSchema, InstanceNameSchema, LifecycleEventNameSchema } from '../shared/protocol.js';
 import { DeploymentStatus } from '../shared/domain/statuses.js';
+import { AUTO_ROLLBACK_EVENTS } from '../shared/domain/rollback.js';
+import { LoadBalancerInfoBody } from './load-balancer-schema.js';
+import { GitSourceBody, TriggerConfigurationsBody } from '../shared/notifications/trigger-schema.js';
 
 export const ResourceName = z.string().regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, '1 to 100 letters, digits or . _ + = , @ -');
 
@@ -27,6 +30,29 @@ export const CreateDeploymentConfigBody = z
   .refine((b) => (b.name ?? b.deploymentConfigName) !== undefined, { message: 'name is required', path: ['name'] })
   .transform((b) => ({ name: (b.name ?? b.deploymentConfigName) as string, minimumHealthyHosts: b.minimumHealthyHosts }));
 
+/** CodeDeploy's AutoRollbackConfiguration; enabled with no events rolls back on nothing. */
+export const AutoRollbackConfigurationBody = z.strictObject({
+  enabled: z.boolean(),
+  events: z
+    .array(z.enum(AUTO_ROLLBACK_EVENTS))
+    .max(AUTO_ROLLBACK_EVENTS.length)
+    .refine((events) => new Set(events).size === events.length, 'each event at most once')
+    .default([]),
+});
+
+/** StopDeployment: `autoRollbackEnabled` overrides the deployment's DEPLOYMENT_STOP_ON_REQUEST setting. */
+export const StopDeploymentBody = z.strictObject({ autoRollbackEnabled: z.boolean().optional() });
+
+/** A manual rollback takes no options: the server picks the revision (the group's last success before it). */
+export const RollbackDeploymentBody = z.strictObject({});
+
+/** ListApplicationRevisions' sorting and `deployed` filter (include = used by a deployment, exclude = never used). */
+export const ListRevisionsQuery = z.strictObject({
+  sortBy: z.enum(['registerTime', 'firstUsedTime', 'lastUsedTime']).optional(),
+  sortOrder: z.enum(['ascending', 'descending']).optional(),
+  deployed: z.enum(['include', 'exclude', 'ignore']).optional(),
+});
+
 const TagFilterBody = z
   .strictObject({
     key: z.string().min(1).max(128).optional(),
@@ -45,17 +71,31 @@ export const CreateDeploymentGroupBody = z
     deploymentStyle: z
       .strictObject({
         deploymentType: z.literal('IN_PLACE', { message: 'only IN_PLACE deployments are supported so far' }),
-        deploymentOption: z.literal('WITHOUT_TRAFFIC_CONTROL', { message: 'traffic control needs a load balancer, which is not supported yet' }),
+        deploymentOption: z.enum(['WITH_TRAFFIC_CONTROL', 'WITHOUT_TRAFFIC_CONTROL']),
       })
       .optional(),
+    loadBalancerInfo: LoadBalancerInfoBody.optional(),
+    triggerConfigurations: TriggerConfigurationsBody.optional(),
+    gitSource: GitSourceBody.optional(),
+    autoRollbackConfiguration: AutoRollbackConfigurationBody.optional(),
   })
   .refine((b) => (b.name ?? b.deploymentGroupName) !== undefined, { message: 'name is required', path: ['name'] })
   .refine((b) => !(b.instanceTagFilters && b.instanceTagSet), { message: 'give instanceTagFilters or instanceTagSet, not both', path: ['instanceTagSet'] })
+  // CodeDeploy keeps loadBalancerInfo without WITH_TRAFFIC_CONTROL (unused); the reverse cannot work.
+  .refine((b) => b.deploymentStyle?.deploymentOption !== 'WITH_TRAFFIC_CONTROL' || b.loadBalancerInfo !== undefined, {
+    message: 'WITH_TRAFFIC_CONTROL needs loadBalancerInfo',
+    path: ['loadBalancerInfo'],
+  })
   .transform((b) => ({
     name: (b.name ?? b.deploymentGroupName) as string,
     deploymentConfigName: b.deploymentConfigName,
     instanceTagFilters: b.instanceTagFilters ?? [],
     instanceTagSet: b.instanceTagSet ?? [],
+    deploymentStyle: b.deploymentStyle ?? { deploymentType: 'IN_PLACE' as const, deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' as const },
+    loadBalancerInfo: b.loadBalancerInfo,
+    triggerConfigurations: b.triggerConfigurations,
+    gitSource: b.gitSource,
+    autoRollbackConfiguration: b.autoRollbackConfiguration,
   }));
 
 export const RevisionLocationBody = z.strictObject({ revisionType: z.literal('Bundle'), digest: DigestSchema });
@@ -69,6 +109,10 @@ export const CreateDeploymentBody = z.strictObject({
   fileExistsBehavior: z.enum(['DISALLOW', 'OVERWRITE', 'RETAIN']).optional(),
   ignoreApplicationStopFailures: z.boolean().optional(),
   clientToken: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, _ or -').optional(),
+  /** Overrides the group's for this deployment. */
+  autoRollbackConfiguration: AutoRollbackConfigurationBody.optional(),
+  /** Deploy only to instances not already running this revision. */
+  updateOutdatedInstancesOnly: z.boolean().optional(),
 });
 
 const STATUSES = Object.values(DeploymentStatus) as [DeploymentStatus, ...DeploymentStatus[]];
@@ -85,3 +129,18 @@ export const ListDeploymentsQuery = z.strictObject({
 });
 
 export const DeploymentIdParam = z.string().regex(/^d-[A-Z0-9]{9}$/, 'a deployment id like d-ABCDEF123');
+
+/** Which lifecycle event's log to read (all of them, in order, when absent). */
+export const TargetLogsQuery = z.strictObject({ event: LifecycleEventNameSchema.optional() });
+
+/** A Redis stream id, the SSE `id:` of every message and so a client's Last-Event-ID. */
+export const StreamIdSchema = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'an event id like 1764230400000-0');
+
+/** SSE endpoints: `after` stands in for the Last-Event-ID header (EventSource cannot set headers on its first request). */
+export const EventStreamQuery = z.strictObject({ after: StreamIdSchema.optional() });
+
+export const LogStreamQuery = z.strictObject({
+  after: StreamIdSchema.optional(),
+  instance: InstanceNameSchema.optional(),
+  event: LifecycleEventNameSchema.optional(),
+});

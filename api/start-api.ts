@@ -6,6 +6,9 @@ import type { Queues } from '../shared/queues.js';
 import { createRedis } from '../shared/store/redis.js';
 import { FilesystemArtifactStore } from '../shared/artifacts/filesystem-store.js';
 import { AgentWake } from './agent-wake.js';
+import { StreamHub } from './routes/events-hub.js';
+import { SseClients } from './routes/events-sse.js';
+import { ApiMetrics } from './metrics.js';
 import { createApp } from './app.js';
 import { seedTokens } from './seed-tokens.js';
 
@@ -19,7 +22,9 @@ export async function startApi(config: Config, store: Store, queues: Queues, log
   await seedTokens(config, store, log);
   const wake = new AgentWake(createRedis(config.redisUrl, 'cutover-api-wake'), store.keys.wakeChannel);
   await wake.start();
-  const app = createApp({ config, store, queues, artifacts: new FilesystemArtifactStore(config.dataDir), wake, now: () => new Date() }, log);
+  const live = { hub: new StreamHub(createRedis(config.redisUrl, 'cutover-api-streams'), store.redis, log), sse: new SseClients() };
+  const metrics = new ApiMetrics(store, config, live.sse);
+  const app = createApp({ config, store, queues, artifacts: new FilesystemArtifactStore(config.dataDir), wake, live, metrics, now: () => new Date() }, log);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);
@@ -36,6 +41,9 @@ export async function startApi(config: Config, store: Store, queues: Queues, log
     port,
     async close() {
       await wake.close();
+      live.sse.closeAll();
+      await live.hub.close();
+      await metrics.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -13,12 +13,12 @@ import { startChild, startedChildren, stopAllChildren, type Child } from './demo
 import { CutoverApi, DemoError } from './demo/cutover-api.js';
 import { clearPreviousRun, clearRedisNamespace, forgetRun, recordRun, stopAppServers } from './demo/leftovers.js';
 import {
-  APP_NAME, DEMO_DIR, DEPLOYMENT_CONFIG, GROUP_NAME, HOSTS, LOGS_DIR, REDIS_PREFIX, REPO, SAMPLE_APP, TSX,
+  APP_NAME, DEMO_DIR, DEPLOYMENT_CONFIG, GROUP_NAME, HOSTS, LOGS_DIR, REDIS_PREFIX, REPO, ROUTER_POOL, SAMPLE_APP, TSX,
   hostDir, logFile, rel,
 } from './demo/layout.js';
 import { freePorts } from './demo/ports.js';
 import { failureReport, watchDeployment, type Outcome } from './demo/progress.js';
-import { checkApps, summary } from './demo/summary.js';
+import { checkApps, checkRouter, summary } from './demo/summary.js';
 
 const STARTUP_LIMIT_MS = 60_000;
 
@@ -29,6 +29,10 @@ interface Demo {
   enrollToken: string;
   appPorts: Map<string, number>;
   api: CutoverApi;
+  /** The built-in router: clients use routerUrl; Cutover drives it through its admin API. */
+  routerUrl: string;
+  routerAdminUrl: string;
+  routerToken: string;
 }
 
 const say = (line = '') => console.log(line);
@@ -39,6 +43,7 @@ async function main(): Promise<number> {
   try {
     const demo = await prepare(stop.signal);
     await startCutover(demo, stop.signal);
+    await startRouter(demo, stop.signal);
     await startAgents(demo, stop.signal);
     const outcome = await deploySampleApp(demo, stop.signal);
     if (outcome.deployment.status !== 'Succeeded') {
@@ -46,7 +51,7 @@ async function main(): Promise<number> {
       throw new DemoError(`the deployment did not succeed; logs are in ${rel(LOGS_DIR)}/`);
     }
     const apps = await checkApps(demo.appPorts);
-    say(summary(demo.apiUrl, demo.adminToken, outcome, apps));
+    say(summary(demo.apiUrl, demo.adminToken, outcome, apps, { url: demo.routerUrl, check: await checkRouter(demo.routerUrl) }));
     if (!apps.ok) throw new DemoError('the deployment succeeded but not every host answers with the deployed version');
     say('Press Ctrl-C to stop everything the demo started.');
     await untilAborted(stop.signal);
@@ -79,7 +84,7 @@ async function prepare(signal: AbortSignal): Promise<Demo> {
   await clearPreviousRun();
   await clearRedisNamespace(redisUrl, redactUrl(redisUrl));
   await mkdir(LOGS_DIR, { recursive: true });
-  const [apiPort, ...appPorts] = await freePorts([3000, 8081, 8082, 8083]);
+  const [apiPort, routerPort, routerAdminPort, ...appPorts] = await freePorts([3000, 8080, 9901, 8081, 8082, 8083]);
   const adminToken = randomBytes(24).toString('base64url');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   say(`Cutover demo: Redis ${redactUrl(redisUrl)} (key prefix "${REDIS_PREFIX}"), files under ${rel(DEMO_DIR)}/`);
@@ -90,6 +95,9 @@ async function prepare(signal: AbortSignal): Promise<Demo> {
     enrollToken: randomBytes(24).toString('base64url'),
     appPorts: new Map(HOSTS.map((host, i) => [host, appPorts[i]!])),
     api: new CutoverApi(apiUrl, adminToken, signal),
+    routerUrl: `http://127.0.0.1:${routerPort}/`,
+    routerAdminUrl: `http://127.0.0.1:${routerAdminPort}`,
+    routerToken: randomBytes(24).toString('base64url'),
   };
 }
 
@@ -112,6 +120,18 @@ async function startCutover(demo: Demo, signal: AbortSignal): Promise<void> {
   await waitFor('the api to answer /healthz', async () => ((await demo.api.healthy()) ? true : undefined), [server], signal);
 }
 
+/** `npm run router`: the built-in load balancer in front of the hosts (pool "sample"), then its admin /healthz. */
+async function startRouter(demo: Demo, signal: AbortSignal): Promise<void> {
+  const listen = new URL(demo.routerUrl).host;
+  const admin = new URL(demo.routerAdminUrl).host;
+  const env = { ...process.env, CUTOVER_ROUTER_TOKEN: demo.routerToken };
+  const router = startChild({ name: 'router', command: TSX, args: ['router/main.ts', '--pool', `${ROUTER_POOL}=${listen}`, '--admin', admin], cwd: REPO, env, logFile: logFile('router'), tier: 0, stopTimeoutMs: 12_000 }, signal);
+  await recordRun();
+  say(`Starting the built-in router on ${demo.routerUrl} (admin API ${demo.routerAdminUrl}); log: ${rel(router.logFile)}`);
+  const up = async () => (await fetch(`${demo.routerAdminUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) || undefined;
+  await waitFor('the router to answer /healthz', up, [router], signal);
+}
+
 /** Three agents, each a simulated host with its own root, install root and app port. */
 async function startAgents(demo: Demo, signal: AbortSignal): Promise<void> {
   const agents: Child[] = [];
@@ -119,7 +139,8 @@ async function startAgents(demo: Demo, signal: AbortSignal): Promise<void> {
     await mkdir(hostDir(host, 'fs'), { recursive: true });
     const args = [
       'agent/main.ts',
-      ...['--api', demo.apiUrl, '--enroll-token', demo.enrollToken, '--name', host, '--tags', 'app=sample,env=demo'],
+      // cutover:target: where the router sends this host's traffic (its app port).
+      ...['--api', demo.apiUrl, '--enroll-token', demo.enrollToken, '--name', host, '--tags', `app=sample,env=demo,cutover:target=127.0.0.1:${demo.appPorts.get(host)}`],
       ...['--root', hostDir(host, 'agent'), '--install-root', hostDir(host, 'fs')],
       ...['--hook-env', `APP_PORT=${demo.appPorts.get(host)}`, '--hook-env', `HOST_LABEL=${host}`],
     ];
@@ -146,6 +167,15 @@ async function deploySampleApp(demo: Demo, signal: AbortSignal): Promise<Outcome
     name: GROUP_NAME,
     deploymentConfigName: DEPLOYMENT_CONFIG,
     instanceTagFilters: [{ key: 'app', value: 'sample' }],
+    // Behind the built-in router: each host is drained before its scripts run and put back once healthy.
+    deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    loadBalancerInfo: {
+      driver: 'builtin',
+      targetGroupName: ROUTER_POOL,
+      deregistrationDelaySeconds: 10,
+      healthCheck: { path: '/healthz', intervalSeconds: 1, timeoutSeconds: 1, healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      builtin: { adminUrl: demo.routerAdminUrl, adminToken: demo.routerToken },
+    },
   });
   const bundle = await packBundle(SAMPLE_APP);
   const revision = await demo.api.uploadBundle(APP_NAME, bundle);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 
-export const WORKER_ROLES = ['scheduler', 'instance'] as const;
+export const WORKER_ROLES = ['scheduler', 'instance', 'notifier', 'revision'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -24,9 +24,70 @@ const EnvSchema = z.object({
   CUTOVER_SWEEP_INTERVAL_MS: int(200, 60_000).optional(),
   CUTOVER_COMMAND_GRACE_SECONDS: int(1, 3600).default(300),
   CUTOVER_MAX_BUNDLE_BYTES: int(1024, 16 * 1024 ** 3).default(1024 ** 3),
+  CUTOVER_LOG_RETENTION_DAYS: int(1, 3650).default(14),
   CUTOVER_WORKER_CONCURRENCY: int(1, 1000).default(50),
   CUTOVER_WORKER_ROLES: z.string().default(WORKER_ROLES.join(',')),
+  CUTOVER_WATCHDOG_STALL_SECONDS: int(2, 3600).default(60),
+  // Load balancers (BlockTraffic/AllowTraffic) and the built-in router process.
+  CUTOVER_TRAFFIC_POLL_MS: int(50, 60_000).default(1000),
+  CUTOVER_TRAFFIC_CALL_TIMEOUT_MS: int(100, 60_000).default(3000),
+  // Notifications (triggers) and git-host webhooks.
+  CUTOVER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CUTOVER_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  CUTOVER_SMTP_FROM: z.string().min(3).default('Cutover <cutover@localhost>'),
+  CUTOVER_NOTIFY_ATTEMPTS: int(8, 100).default(10),
+  CUTOVER_NOTIFY_BACKOFF_MS: int(10, 3_600_000).default(2000),
+  CUTOVER_NOTIFY_MAX_BACKOFF_MS: int(100, 24 * 3_600_000).default(15 * 60_000),
+  CUTOVER_NOTIFY_TIMEOUT_MS: int(500, 120_000).default(10_000),
+  CUTOVER_NOTIFY_RATE_LIMIT: int(1, 100_000).default(30),
+  CUTOVER_NOTIFY_RATE_WINDOW_MS: int(100, 3_600_000).default(60_000),
+  CUTOVER_NOTIFY_DISPATCH_INTERVAL_MS: int(100, 60_000).default(1000),
+  CUTOVER_MAX_WEBHOOK_BYTES: int(1024, 64 * 1024 ** 2).default(25 * 1024 ** 2),
+  CUTOVER_GIT_CREDENTIALS: z.string().optional(),
+  CUTOVER_GIT_ALLOW_LOCAL: z.enum(['true', 'false', '1', '0']).default('false'),
+  CUTOVER_GIT_TIMEOUT_SECONDS: int(5, 3600).default(300),
 });
+
+/** `CUTOVER_WEBHOOK_SECRET_<REF>=<secret>`: the secret a group's `gitSource.secretRef` names. */
+const WEBHOOK_SECRET_PREFIX = 'CUTOVER_WEBHOOK_SECRET_';
+
+/** The env-var suffix of a secretRef: `github-main` → `GITHUB_MAIN`. */
+export function secretRefKey(ref: string): string {
+  return ref.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+export interface GitCredential {
+  host: string;
+  username: string;
+  password: string;
+}
+
+export interface NotifyConfig {
+  /** Base of links in messages (`<publicUrl>/v1/deployments/<id>`). */
+  publicUrl?: string;
+  smtpUrl?: string;
+  smtpFrom: string;
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** One send's deadline (SMTP conversation, HTTP request). */
+  timeoutMs: number;
+  /** At most `rateLimit` sends per target per `rateWindowMs`. */
+  rateLimit: number;
+  rateWindowMs: number;
+  dispatchIntervalMs: number;
+}
+
+export interface GitConfig {
+  /** Webhook secrets by normalised secretRef (see secretRefKey). */
+  webhookSecrets: Record<string, string>;
+  maxWebhookBytes: number;
+  /** Per host, for private repositories; handed to git through GIT_ASKPASS, never in a URL or argv. */
+  credentials: GitCredential[];
+  /** Allow file:// and path clone URLs (tests, mirrors on the worker's disk). */
+  allowLocal: boolean;
+  timeoutMs: number;
+}
 
 export interface Config {
   port: number;
@@ -45,11 +106,40 @@ export interface Config {
   sweepIntervalMs: number;
   commandGraceMs: number;
   maxBundleBytes: number;
+  /** How long script logs (per lifecycle event, capped) are kept after their last line. */
+  logRetentionSeconds: number;
   workerConcurrency: number;
   workerRoles: WorkerRole[];
+  /** A worker whose queue has not moved for this long (jobs waiting, none started) is replaced (workers/watchdog.ts). */
+  watchdogStallMs: number;
+  traffic: TrafficConfig;
+  notify: NotifyConfig;
+  git: GitConfig;
+}
+
+export interface TrafficConfig {
+  /** How often a draining (BlockTraffic) or registering (AllowTraffic) instance looks at the load balancer again. */
+  pollMs: number;
+  /** Bound on every call to a load balancer (router admin API, HAProxy socket): an unreachable one fails, never hangs. */
+  callTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
+
+const RouterEnvSchema = z.object({
+  CUTOVER_ROUTER_TOKEN: z.string().min(16, 'the router admin token needs at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The built-in router's environment (its other settings are command-line flags, see router/main.ts). */
+export function loadRouterEnv(env: NodeJS.ProcessEnv = process.env): { adminToken?: string; logLevel: string } {
+  const parsed = RouterEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return { adminToken: parsed.data.CUTOVER_ROUTER_TOKEN, logLevel: parsed.data.LOG_LEVEL };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -64,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment:\n  CUTOVER_WORKER_ROLES: unknown role(s) ${unknown.join(', ')}; known: ${WORKER_ROLES.join(', ')}`);
   }
   const heartbeatTimeoutMs = e.CUTOVER_HEARTBEAT_TIMEOUT_SECONDS * 1000;
+  const git = parseGitEnv(env, e.CUTOVER_GIT_CREDENTIALS);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -78,7 +169,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.CUTOVER_SWEEP_INTERVAL_MS ?? Math.min(5000, Math.floor(heartbeatTimeoutMs / 3)),
     commandGraceMs: e.CUTOVER_COMMAND_GRACE_SECONDS * 1000,
     maxBundleBytes: e.CUTOVER_MAX_BUNDLE_BYTES,
+    logRetentionSeconds: e.CUTOVER_LOG_RETENTION_DAYS * 24 * 3600,
     workerConcurrency: e.CUTOVER_WORKER_CONCURRENCY,
     workerRoles: roles as WorkerRole[],
+    watchdogStallMs: e.CUTOVER_WATCHDOG_STALL_SECONDS * 1000,
+    traffic: { pollMs: e.CUTOVER_TRAFFIC_POLL_MS, callTimeoutMs: e.CUTOVER_TRAFFIC_CALL_TIMEOUT_MS },
+    notify: {
+      publicUrl: e.CUTOVER_PUBLIC_URL?.replace(/\/+$/, ''),
+      smtpUrl: e.CUTOVER_SMTP_URL,
+      smtpFrom: e.CUTOVER_SMTP_FROM,
+      attempts: e.CUTOVER_NOTIFY_ATTEMPTS,
+      backoffMs: e.CUTOVER_NOTIFY_BACKOFF_MS,
+      maxBackoffMs: e.CUTOVER_NOTIFY_MAX_BACKOFF_MS,
+      timeoutMs: e.CUTOVER_NOTIFY_TIMEOUT_MS,
+      rateLimit: e.CUTOVER_NOTIFY_RATE_LIMIT,
+      rateWindowMs: e.CUTOVER_NOTIFY_RATE_WINDOW_MS,
+      dispatchIntervalMs: e.CUTOVER_NOTIFY_DISPATCH_INTERVAL_MS,
+    },
+    git: {
+      ...git,
+      maxWebhookBytes: e.CUTOVER_MAX_WEBHOOK_BYTES,
+      allowLocal: e.CUTOVER_GIT_ALLOW_LOCAL === 'true' || e.CUTOVER_GIT_ALLOW_LOCAL === '1',
+      timeoutMs: e.CUTOVER_GIT_TIMEOUT_SECONDS * 1000,
+    },
   };
+}
+
+/** Webhook secrets (`CUTOVER_WEBHOOK_SECRET_<REF>`) and git credentials (`host=user:token,...`). */
+function parseGitEnv(env: NodeJS.ProcessEnv, credentials: string | undefined): Pick<GitConfig, 'webhookSecrets' | 'credentials'> {
+  const problems: string[] = [];
+  const webhookSecrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(WEBHOOK_SECRET_PREFIX) || value === undefined) continue;
+    const ref = name.slice(WEBHOOK_SECRET_PREFIX.length);
+    if (!/^[A-Z0-9_]{1,64}$/.test(ref)) problems.push(`  ${name}: the part after ${WEBHOOK_SECRET_PREFIX} must be 1 to 64 of A-Z, 0-9 and _`);
+    else if (value.length < 8) problems.push(`  ${name}: a webhook secret needs at least 8 characters`);
+    else webhookSecrets[ref] = value;
+  }
+  const creds: GitCredential[] = [];
+  for (const entry of (credentials ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9.-]+(?::\d+)?)=([^:]+):(.+)$/.exec(entry);
+    // Never echo the entry: it holds a token.
+    if (!match) problems.push('  CUTOVER_GIT_CREDENTIALS: each entry must be host=username:token (entries separated by commas)');
+    else creds.push({ host: match[1].toLowerCase(), username: match[2], password: match[3] });
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid environment:\n${problems.join('\n')}`);
+  return { webhookSecrets, credentials: creds };
 }

@@ -10,8 +10,19 @@ export const REDACT_PATHS = [
   '*.token',
   '*.instanceToken',
   '*.enrollToken',
+  '*.adminToken',
   '*.password',
   '*.secret',
+  // Trigger targets and git sources: Slack/webhook URLs carry their credential in the path.
+  // (not '*.url': that would blank every request log's req.url)
+  '*.webhookUrl',
+  '*.cloneUrl',
+  '*.smtpUrl',
+  '*.triggerConfigurations[*].targets',
+  '*.targets[*].url',
+  '*.targets[*].secret',
+  '*.credentials',
+  'req.headers["x-cutover-signature"]',
 ];
 
 export function createLogger(level: string, name: string): Logger {

@@ -45,10 +45,14 @@ export const AgentCommand = z.object({
   deploymentGroupId: z.string(),
   deploymentCreator: z.string(),
   revision: z.object({ revisionType: z.literal('Bundle'), digest: DigestSchema, bundleType: z.enum(['tgz', 'tar', 'zip']) }),
+  /** The git commit the bundle was archived from (GitHub/GitLab revisions); hooks get it as BUNDLE_COMMIT. */
+  bundleCommit: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
   /** Consecutive lifecycle events to run, in order. */
   events: z.array(LifecycleEventNameSchema).min(1),
   fileExistsBehavior: z.enum(['DISALLOW', 'OVERWRITE', 'RETAIN']),
   ignoreApplicationStopFailures: z.boolean(),
+  /** The appspec's file name when not appspec.yml/appspec.yaml (CodeDeploy's AppSpecFilename; `cutover local -A`). */
+  appSpecFilename: z.string().regex(/^[^/\\]{1,255}$/).optional(),
 });
 export type AgentCommand = z.infer<typeof AgentCommand>;
 
@@ -85,17 +89,21 @@ export type EventUpdate = z.infer<typeof EventUpdate>;
 
 export const MAX_LOG_CHUNK = 1024 * 1024;
 
+/** Script output of one lifecycle event; the api keeps each event's log (capped) for a retention period. */
+export const LogSegment = z.strictObject({ lifecycleEventName: LifecycleEventNameSchema, text: z.string().max(MAX_LOG_CHUNK) });
+export type LogSegment = z.infer<typeof LogSegment>;
+
 export const ReportRequest = z
   .strictObject({
     events: z.array(EventUpdate).max(LIFECYCLE_EVENTS.length * 2).default([]),
-    /** Script log text produced since the previous chunk. */
-    log: z.string().max(MAX_LOG_CHUNK).optional(),
+    /** Script output produced since the previous report, by lifecycle event, in the order it was written. */
+    logs: z.array(LogSegment).max(LIFECYCLE_EVENTS.length * 2).optional(),
     /** 1, 2, 3… per command: a retried report repeats its number and its log is not appended twice. */
     logSeq: z.number().int().positive().optional(),
     /** True once every event of the command has ended. */
     complete: z.boolean().default(false),
   })
-  .refine((r) => r.log === undefined || r.logSeq !== undefined, { message: 'logSeq is required with log', path: ['logSeq'] });
+  .refine((r) => r.logs === undefined || r.logSeq !== undefined, { message: 'logSeq is required with logs', path: ['logSeq'] });
 export type ReportRequest = z.infer<typeof ReportRequest>;
 
 export const ReportResponse = z.object({

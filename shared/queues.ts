@@ -10,11 +10,16 @@ export interface JobPayloads {
   scheduler: { deploymentId?: string };
   /** Walk one instance to its next lifecycle step. */
   instances: { deploymentId: string; instanceName: string };
+  /** Send one notification (name 'send'); or, with name 'dispatch', turn new deployment events into sends. */
+  notifications: { deliveryId?: string };
+  /** Turn one accepted git-host push into a revision and its deployments. */
+  revisions: { provider: 'GitHub' | 'GitLab'; deliveryId: string };
 }
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances'];
+export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances', 'notifications', 'revisions'];
 
 export const SWEEP_SCHEDULER_ID = 'sweep';
+export const NOTIFY_DISPATCH_SCHEDULER_ID = 'notify-dispatch';
 
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
@@ -26,10 +31,15 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export class Queues {
   readonly scheduler: Queue<JobPayloads['scheduler']>;
   readonly instances: Queue<JobPayloads['instances']>;
+  /** Attempts and backoff of sends come from the notifier's config (see workers/notifier). */
+  readonly notifications: Queue<JobPayloads['notifications']>;
+  readonly revisions: Queue<JobPayloads['revisions']>;
 
   constructor(connection: ConnectionOptions, prefix: string) {
     this.scheduler = new Queue('scheduler', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     this.instances = new Queue('instances', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.notifications = new Queue('notifications', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.revisions = new Queue('revisions', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   }
 
   /**
@@ -45,12 +55,17 @@ export class Queues {
     await Promise.all(deploymentIds.map((id) => this.reconcile(id)));
   }
 
-  /** Walk an instance on; `reason` makes the job id unique per trigger (a command id, a kick time). */
-  async advanceInstance(deploymentId: string, instanceName: string, reason: string): Promise<void> {
-    await this.instances.add('advance', { deploymentId, instanceName }, { jobId: `${deploymentId}.${instanceName}.${reason}` });
+  /**
+   * Walk an instance on; `reason` makes the job id unique per trigger (a command id, a kick time).
+   * `delayMs` makes it a timer (a traffic event's next look at the load balancer): a BullMQ delayed
+   * job, so a worker crash loses no wait.
+   */
+  async advanceInstance(deploymentId: string, instanceName: string, reason: string, options: { delayMs?: number } = {}): Promise<void> {
+    const delay = options.delayMs !== undefined && options.delayMs > 0 ? Math.ceil(options.delayMs) : undefined;
+    await this.instances.add('advance', { deploymentId, instanceName }, { jobId: `${deploymentId}.${instanceName}.${reason}`, ...(delay ? { delay } : {}) });
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.scheduler.close(), this.instances.close()]);
+    await Promise.all([this.scheduler.close(), this.instances.close(), this.notifications.close(), this.revisions.close()]);
   }
 }

@@ -47,7 +47,7 @@ export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
     if (err instanceof BundleError) return failed(`The bundle was rejected: ${err.message}`);
     throw err;
   }
-  const appspec = await loadAppSpec(archiveDir);
+  const appspec = await loadAppSpec(archiveDir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
 
   const last = await layout.lastSuccessful(groupId);

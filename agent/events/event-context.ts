@@ -1,8 +1,12 @@
 import type { AgentCommand } from '../../shared/protocol.js';
-import type { AgentApiClient } from '../api-client.js';
 import type { Layout } from '../layout.js';
 import type { ScriptLog } from '../script-log.js';
 import type { HookResult, RunHookOptions } from '../hooks/index.js';
+
+/** Where DownloadBundle gets a revision: the api (AgentApiClient), or a file on this machine (`cutover local`). */
+export interface BundleSource {
+  downloadBundle(digest: string): Promise<ReadableStream<Uint8Array>>;
+}
 
 /** Runs one hook script; the real one spawns it, the fleet simulator may pass a no-op. */
 export type HookRunner = (options: RunHookOptions) => Promise<HookResult>;
@@ -11,7 +15,7 @@ export type HookRunner = (options: RunHookOptions) => Promise<HookResult>;
 export interface EventContext {
   command: AgentCommand;
   layout: Layout;
-  client: AgentApiClient;
+  client: BundleSource;
   scriptLog: ScriptLog;
   /** When set, absolute appspec destinations are mapped under it (several simulated hosts on one machine). */
   installRoot?: string;

@@ -16,7 +16,7 @@ export async function install(ctx: EventContext): Promise<EventOutcome> {
   const { command, layout } = ctx;
   const { deploymentGroupId: groupId, deploymentId } = command;
   const archiveDir = layout.archiveDir(groupId, deploymentId);
-  const appspec = await loadAppSpec(archiveDir);
+  const appspec = await loadAppSpec(archiveDir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
   const recordFile = layout.installRecordFile(groupId);
   const previous: InstallRecord | undefined = await readJson(recordFile, InstallRecordSchema);

@@ -4,11 +4,11 @@ import { findAppSpecFile, parseAppSpec, type AppSpec } from '../../shared/appspe
 
 export type LoadedAppSpec = { ok: true; appspec: AppSpec } | { ok: false; message: string };
 
-/** Find and parse the appspec at the root of an unpacked revision. */
-export async function loadAppSpec(archiveDir: string): Promise<LoadedAppSpec> {
+/** Find and parse the appspec at the root of an unpacked revision (`fileName` when the deployment names one). */
+export async function loadAppSpec(archiveDir: string, fileName?: string): Promise<LoadedAppSpec> {
   const names = await readdir(archiveDir).catch(() => [] as string[]);
-  const file = findAppSpecFile(names);
-  if (!file) return { ok: false, message: `The revision has no appspec.yml at its root (${archiveDir}).` };
+  const file = findAppSpecFile(names, fileName);
+  if (!file) return { ok: false, message: `The revision has no ${fileName ?? 'appspec.yml'} at its root (${archiveDir}).` };
   const parsed = parseAppSpec(await readFile(path.join(archiveDir, file), 'utf8'));
   if (parsed.ok) return parsed;
   const problems = parsed.problems.map((p) => `${p.path || file}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);

@@ -24,7 +24,7 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
     }
     dir = last.archiveDir;
   }
-  const appspec = await loadAppSpec(dir);
+  const appspec = await loadAppSpec(dir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
   const scripts = appspec.appspec.hooks[event] ?? [];
   if (scripts.length === 0) return { status: 'Skipped' };
@@ -35,7 +35,12 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
     applicationName: command.applicationName,
     deploymentGroupName: command.deploymentGroupName,
     deploymentGroupId: groupId,
-    extra: { ...(ctx.installRoot ? { CUTOVER_INSTALL_ROOT: ctx.installRoot } : {}), ...ctx.hookEnv },
+    extra: {
+      ...(ctx.installRoot ? { CUTOVER_INSTALL_ROOT: ctx.installRoot } : {}),
+      ...ctx.hookEnv,
+      // CodeDeploy's agent sets BUNDLE_COMMIT for GitHub revisions; after --hook-env so it cannot be faked.
+      ...(command.bundleCommit ? { BUNDLE_COMMIT: command.bundleCommit } : {}),
+    },
   });
   for (const script of scripts) {
     ctx.scriptLog.line(`Script - ${script.location}`);

@@ -40,7 +40,7 @@ export function agentRoutes(deps: ApiDeps): Router {
     const instanceName = instanceOf(req.auth);
     const commandId = parseInput(CommandIdSchema, req.params.id, 'command id');
     const report = parseInput(ReportRequest, req.body, 'report');
-    res.json(await recordReport(deps, instanceName, commandId, report, deps.now()));
+    res.json(await recordReport({ ...deps, onEventsEnded: (events) => deps.metrics.lifecycleEventsEnded(events) }, instanceName, commandId, report, deps.now()));
   });
 
   router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
@@ -62,8 +62,11 @@ async function poll(deps: ApiDeps, req: Request, instanceName: string, known: Re
   req.on('close', () => gone.abort());
   for (;;) {
     const open = (await store.commands.openFor(instanceName)).filter((c) => c.state === 'Open');
-    const commands = open.filter((c) => !known.has(c.command.commandId)).map((c) => c.command);
-    const cancel = await commandsToCancel(deps, instanceName, known);
+    const fresh = open.filter((c) => !known.has(c.command.commandId));
+    const commands = fresh.map((c) => c.command);
+    // A command stopped before its agent heard of it is handed out and cancelled in the same
+    // answer: the agent skips its events and reports them, so the control plane hears it end.
+    const cancel = [...(await commandsToCancel(deps, instanceName, known)), ...fresh.filter((c) => c.cancelRequested).map((c) => c.command.commandId)];
     const remaining = deadline - Date.now();
     if (commands.length > 0 || cancel.length > 0 || remaining <= 0 || gone.signal.aborted) return { commands, cancel };
     await deps.wake.wait(instanceName, remaining, gone.signal);

@@ -5,46 +5,33 @@
 import { Router } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
-import { CreateDeploymentBody, DeploymentIdParam, ListDeploymentsQuery } from '../schemas.js';
+import { CreateDeploymentBody, DeploymentIdParam, ListDeploymentsQuery, TargetLogsQuery } from '../schemas.js';
+import { joinEventLogs } from '../../shared/store/script-logs.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
-import { newDeploymentId } from '../../shared/ids.js';
 import { toDeploymentInfo, type DeploymentState } from '../../shared/store/deployments.js';
-import type { DeploymentSpec, InstanceTarget } from '../../shared/domain/types.js';
+import { withRedactedLoadBalancer } from '../load-balancer-schema.js';
+import type { InstanceTarget } from '../../shared/domain/types.js';
 import { requireDeploymentGroup } from './deployment-groups.js';
-import { requireDeploymentConfig } from './deployment-configs.js';
+import { createDeployment } from '../../shared/operations/create-deployment.js';
 
 export function deploymentRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
     const body = parseInput(CreateDeploymentBody, req.body, 'deployment');
-    const group = await requireDeploymentGroup(deps, body.applicationName, body.deploymentGroupName);
-    const configName = body.deploymentConfigName ?? group.deploymentConfigName;
-    await requireDeploymentConfig(deps, configName);
-    const revision = await deps.store.catalog.getRevision(body.applicationName, body.revision.digest);
-    if (!revision) {
-      throw new NotFoundError('RevisionDoesNotExistException', `Application ${body.applicationName} has no revision ${body.revision.digest}; upload the bundle first.`);
-    }
-    const spec: DeploymentSpec = {
-      deploymentId: newDeploymentId(),
+    const { created, deploymentId } = await createDeployment(deps, {
       applicationName: body.applicationName,
       deploymentGroupName: body.deploymentGroupName,
-      deploymentGroupId: group.deploymentGroupId,
-      deploymentConfigName: configName,
-      revision: revision.revision,
-      bundleType: revision.bundleType,
-      description: body.description,
+      digest: body.revision.digest,
       creator: 'user',
-      fileExistsBehavior: body.fileExistsBehavior ?? 'DISALLOW',
-      ignoreApplicationStopFailures: body.ignoreApplicationStopFailures ?? false,
-      deploymentStyle: group.deploymentStyle,
-      instanceTagFilters: group.instanceTagFilters,
-      instanceTagSet: group.instanceTagSet,
-      eventTimeoutSeconds: revision.eventTimeoutSeconds,
+      deploymentConfigName: body.deploymentConfigName,
+      description: body.description,
+      fileExistsBehavior: body.fileExistsBehavior,
+      ignoreApplicationStopFailures: body.ignoreApplicationStopFailures,
       clientToken: body.clientToken,
-    };
-    const { created, deploymentId } = await deps.store.deployments.create(spec, deps.now());
-    if (created) await deps.queues.reconcile(deploymentId);
+      autoRollbackConfiguration: body.autoRollbackConfiguration,
+      updateOutdatedInstancesOnly: body.updateOutdatedInstancesOnly,
+    });
     res.status(created ? 201 : 200).json({ deploymentId });
   });
 
@@ -58,11 +45,11 @@ export function deploymentRoutes(deps: ApiDeps): Router {
       groupId = (await requireDeploymentGroup(deps, query.applicationName, query.deploymentGroupName)).deploymentGroupId;
     }
     const states = await deps.store.deployments.list({ applicationName: query.applicationName, deploymentGroupId: groupId, statuses: query.status });
-    res.json({ deployments: states.map(toDeploymentInfo) });
+    res.json({ deployments: states.map((s) => withRedactedLoadBalancer(toDeploymentInfo(s))) });
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(toDeploymentInfo(await requireDeployment(deps, req.params.id)));
+    res.json(withRedactedLoadBalancer(toDeploymentInfo(await requireDeployment(deps, req.params.id))));
   });
 
   router.get('/:id/targets', async (req, res) => {
@@ -75,16 +62,21 @@ export function deploymentRoutes(deps: ApiDeps): Router {
     res.json(publicTarget(await requireTarget(deps, req.params.id, req.params.instanceId)));
   });
 
+  /** The instance's script log: every lifecycle event's (or `?event=`'s), in lifecycle order. */
   router.get('/:id/targets/:instanceId/logs', async (req, res) => {
+    const { event } = parseInput(TargetLogsQuery, req.query, 'query');
     const target = await requireTarget(deps, req.params.id, req.params.instanceId);
-    const log = await deps.store.deployments.getLog(target.deploymentId, target.targetId);
-    res.type('text/plain; charset=utf-8').send(log);
+    const which = target.lifecycleEvents
+      .filter((e) => !event || e.lifecycleEventName === event)
+      .map((e) => ({ instanceId: target.targetId, lifecycleEventName: e.lifecycleEventName }));
+    const { logs } = await deps.store.logs.snapshot(target.deploymentId, which);
+    res.type('text/plain; charset=utf-8').send(joinEventLogs(logs));
   });
 
   return router;
 }
 
-async function requireDeployment(deps: ApiDeps, id: string): Promise<DeploymentState> {
+export async function requireDeployment(deps: ApiDeps, id: string): Promise<DeploymentState> {
   const parsed = DeploymentIdParam.safeParse(id);
   const state = parsed.success ? await deps.store.deployments.get(parsed.data) : undefined;
   if (!state) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${id}.`);

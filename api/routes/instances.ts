@@ -12,7 +12,8 @@ export function instanceRoutes(deps: ApiDeps): Router {
   router.get('/:name', async (req, res) => {
     const instance = await deps.store.instances.get(req.params.name);
     if (!instance) throw new NotFoundError('InstanceNotRegisteredException', `No instance named ${req.params.name}.`);
-    res.json(instance);
+    // The revision each deployment group last installed here successfully (what it runs now).
+    res.json({ ...instance, deployedRevisions: await deps.store.control.revisionsOf(instance.instanceName) });
   });
 
   /** Deregister: the host is no longer targeted and its agent token stops working (CodeDeploy's DeregisterOnPremisesInstance). */

@@ -12,13 +12,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiDeps } from '../context.js';
 import { InvalidInputError, PayloadTooLargeError } from '../../shared/errors.js';
-import { detectBundleType, readBundleFile } from '../../shared/bundle/index.js';
-import { APPSPEC_FILE_NAMES, parseAppSpec, type AppSpec } from '../../shared/appspec/index.js';
-import type { LifecycleEventName } from '../../shared/domain/lifecycle.js';
-import type { BundleType, RevisionInfo } from '../../shared/domain/types.js';
+import { detectBundleType } from '../../shared/bundle/index.js';
+import { eventTimeouts, readBundleAppSpec } from '../../shared/operations/inspect-bundle.js';
+import type { BundleType } from '../../shared/domain/types.js';
 import { requireApplication } from './applications.js';
-
-const MAX_APPSPEC_BYTES = 1024 * 1024;
+import { parseInput } from '../validate.js';
+import { ListRevisionsQuery } from '../schemas.js';
+import { listRevisions } from '../../shared/domain/revision-health.js';
 
 export function revisionRoutes(deps: ApiDeps): Router {
   const router = Router({ mergeParams: true });
@@ -30,7 +30,8 @@ export function revisionRoutes(deps: ApiDeps): Router {
     try {
       const { digest, size } = await receive(req, staged, deps.config.maxBundleBytes);
       const bundleType = await bundleTypeOf(staged);
-      const appspec = await readAppSpec(staged, bundleType);
+      const appspec = await readBundleAppSpec(staged, bundleType);
+      if (!appspec) throw new InvalidInputError('InvalidRevisionException', 'The bundle has no appspec.yml at its root.');
       await deps.artifacts.commit(staged, digest);
       const info = await deps.store.catalog.registerRevision({
         applicationName: app,
@@ -48,8 +49,9 @@ export function revisionRoutes(deps: ApiDeps): Router {
 
   router.get('/', async (req, res) => {
     const { app } = req.params as { app: string };
+    const query = parseInput(ListRevisionsQuery, req.query, 'query');
     await requireApplication(deps, app);
-    res.json({ revisions: await deps.store.catalog.listRevisions(app) });
+    res.json({ revisions: listRevisions(await deps.store.catalog.listRevisions(app), query) });
   });
 
   return router;
@@ -82,33 +84,4 @@ async function bundleTypeOf(path: string): Promise<BundleType> {
   } finally {
     await file.close();
   }
-}
-
-async function readAppSpec(path: string, type: BundleType): Promise<AppSpec> {
-  let found: { content: Buffer } | undefined;
-  try {
-    found = await readBundleFile(path, type, APPSPEC_FILE_NAMES, MAX_APPSPEC_BYTES);
-  } catch (err) {
-    throw new InvalidInputError('InvalidRevisionException', `The bundle was refused: ${(err as Error).message}`);
-  }
-  if (!found) throw new InvalidInputError('InvalidRevisionException', 'The bundle has no appspec.yml at its root.');
-  const parsed = parseAppSpec(found.content.toString('utf8'));
-  if (!parsed.ok) {
-    const problems = parsed.problems.filter((p) => (p.severity ?? 'error') === 'error');
-    const first = problems[0];
-    throw new InvalidInputError(
-      'InvalidRevisionException',
-      `The bundle's appspec.yml is invalid: ${first ? `${first.path}${first.line ? ` (line ${first.line})` : ''}: ${first.message}` : 'unknown problem'}`,
-      { problems },
-    );
-  }
-  return parsed.appspec;
-}
-
-function eventTimeouts(appspec: AppSpec): Partial<Record<LifecycleEventName, number>> {
-  const result: Partial<Record<LifecycleEventName, number>> = {};
-  for (const [event, scripts] of Object.entries(appspec.hooks) as [LifecycleEventName, { timeoutSeconds: number }[] | undefined][]) {
-    result[event] = (scripts ?? []).reduce((sum, s) => sum + s.timeoutSeconds, 0);
-  }
-  return result;
 }

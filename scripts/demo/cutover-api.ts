@@ -35,7 +35,10 @@ export class CutoverApi {
   }
 
   /** Creates the deployment group; an existing one (409) is fine. */
-  async ensureDeploymentGroup(app: string, group: { name: string; deploymentConfigName: string; instanceTagFilters: { key: string; value: string }[] }): Promise<void> {
+  async ensureDeploymentGroup(
+    app: string,
+    group: { name: string; deploymentConfigName: string; instanceTagFilters: { key: string; value: string }[]; deploymentStyle?: object; loadBalancerInfo?: object },
+  ): Promise<void> {
     await this.request('POST', `/v1/applications/${encodeURIComponent(app)}/deployment-groups`, { json: group, accept: [201, 409] });
   }
 

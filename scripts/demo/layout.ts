@@ -12,6 +12,8 @@ export const APP_NAME = 'sample';
 export const GROUP_NAME = 'demo';
 export const DEPLOYMENT_CONFIG = 'CodeDeployDefault.HalfAtATime';
 export const HOSTS = ['demo-host-1', 'demo-host-2', 'demo-host-3'];
+/** The built-in router's pool in front of the hosts (loadBalancerInfo.targetGroupName). */
+export const ROUTER_POOL = 'sample';
 /** Where the sample app's ApplicationStart hook writes its pid, under each host's install root. */
 export const APP_PID_FILE = 'var/run/cutover-sample/server.pid';
 /** Part of the app server's command line, to tell it from a process that recycled its pid. */

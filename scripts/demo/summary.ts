@@ -37,14 +37,26 @@ async function askApp(url: string): Promise<{ text: string; version?: string }> 
   }
 }
 
-export function summary(apiUrl: string, adminToken: string, outcome: Outcome, apps: AppCheck): string {
+/** A few requests through the router: which hosts answered (they take turns). */
+export async function checkRouter(routerUrl: string): Promise<string> {
+  const hosts = new Set<string>();
+  for (let i = 0; i < 6; i++) {
+    const answer = await askApp(routerUrl);
+    if (!answer.version) return `no answer through the router (${answer.text})`;
+    hosts.add((JSON.parse(answer.text) as { host?: string }).host ?? '?');
+  }
+  return `answered by ${[...hosts].sort().join(', ')}`;
+}
+
+export function summary(apiUrl: string, adminToken: string, outcome: Outcome, apps: AppCheck, router: { url: string; check: string }): string {
   const id = outcome.deployment.deploymentId;
   const auth = `-H "Authorization: Bearer $CUTOVER_TOKEN"`;
   return `
 Deployment ${id} Succeeded.
 
-  API          ${apiUrl}
-  Admin token  ${adminToken}
+  API            ${apiUrl}
+  Admin token    ${adminToken}
+  Load balancer  ${router.url}  (Cutover's built-in router; ${router.check})
 
   Look around:
     export CUTOVER_TOKEN=${adminToken}
@@ -52,6 +64,7 @@ Deployment ${id} Succeeded.
     curl -s ${auth} ${apiUrl}/v1/deployments/${id}/targets
     curl -s ${auth} ${apiUrl}/v1/deployments/${id}/targets/${HOSTS[0]}/logs
     curl -s ${auth} ${apiUrl}/v1/instances
+    curl -s ${router.url}        # again and again: the hosts take turns; during a deployment, none fails
 
   The sample app on each host:
 ${apps.lines.join('\n')}
@@ -64,6 +77,7 @@ ${apps.lines.join('\n')}
 
   Logs
     Cutover (api + workers)  ${rel(logFile('cutover'))}
+    built-in router          ${rel(logFile('router'))}
     agents                   ${rel(LOGS_DIR)}/demo-host-N.log
     bundles, hook scripts    ${rel(HOSTS_DIR)}/demo-host-N/agent/
     app servers              ${rel(HOSTS_DIR)}/demo-host-N/fs/var/log/cutover-sample/server.log

@@ -8,7 +8,7 @@ import { ProblemList } from './problem-paths.js';
 import { readFileExistsBehavior, readFiles } from './read-files.js';
 import { readHooks } from './read-hooks.js';
 import { readPermissions } from './read-permissions.js';
-import type { ParseAppSpecResult } from './types.js';
+import type { AppSpec, ParseAppSpecResult } from './types.js';
 import { loadYaml } from './yaml-source.js';
 
 const TOP_LEVEL_KEYS = ['version', 'os', 'files', 'file_exists_behavior', 'permissions', 'hooks'] as const;
@@ -33,19 +33,18 @@ export function parseAppSpec(text: string): ParseAppSpecResult {
   const fileExistsBehavior = readFileExistsBehavior(root.file_exists_behavior, problems);
   const permissions = readPermissions(root.permissions, loaded.scalarSources, problems);
   const hooks = readHooks(root.hooks, problems);
-  if (problems.items.length > 0) return { ok: false, problems: problems.items };
-  return {
-    ok: true,
-    appspec: {
-      version: '0.0',
-      os: 'linux',
-      files,
-      ...(fileExistsBehavior ? { fileExistsBehavior } : {}),
-      permissions,
-      hooks,
-      sourceLines: loaded.lines,
-    },
+  const appspec: AppSpec = {
+    version: '0.0',
+    os: 'linux',
+    files,
+    ...(fileExistsBehavior ? { fileExistsBehavior } : {}),
+    permissions,
+    hooks,
+    sourceLines: loaded.lines,
   };
+  // With problems, what did parse still goes back (`partial`), so its scripts and sources can be checked too.
+  if (problems.items.length > 0) return { ok: false, problems: problems.items, partial: appspec };
+  return { ok: true, appspec };
 }
 
 function checkVersion(value: unknown, writtenAs: string | undefined, problems: ProblemList): void {

@@ -68,7 +68,10 @@ export interface AppSpec {
   sourceLines?: Record<string, number>;
 }
 
-export type ParseAppSpecResult = { ok: true; appspec: AppSpec } | { ok: false; problems: AppSpecProblem[] };
+export type ParseAppSpecResult =
+  | { ok: true; appspec: AppSpec }
+  /** `partial`: the entries that did parse (absent when the file is not a YAML map at all). */
+  | { ok: false; problems: AppSpecProblem[]; partial?: AppSpec };
 
 /** CodeDeploy's per-script default, and the most one lifecycle event may take. */
 export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 3600;

@@ -37,7 +37,21 @@ export interface LifecycleEventEvent extends EventBase {
   message?: string;
 }
 
-export type DeploymentEvent = DeploymentStatusEvent | InstanceStatusEvent | LifecycleEventEvent;
+/**
+ * A decision that changes what a deployment will do without changing its status yet: a stop was
+ * requested (it ends Stopped once nothing is in flight), or its automatic rollback was started
+ * (or could not be, and why).
+ */
+export interface DeploymentActionEvent extends EventBase {
+  type: 'DeploymentAction';
+  action: 'StopRequested' | 'RollbackStarted' | 'RollbackNotPerformed';
+  /** The deployment's status when the action was recorded (it does not change it). */
+  status: DeploymentStatus;
+  message?: string;
+  rollbackDeploymentId?: string;
+}
+
+export type DeploymentEvent = DeploymentStatusEvent | InstanceStatusEvent | LifecycleEventEvent | DeploymentActionEvent;
 
 /** The events one target write produces: its own status change and each lifecycle event that moved. */
 export function targetChangeEvents(before: InstanceTarget, after: InstanceTarget): DeploymentEvent[] {

@@ -6,10 +6,14 @@ import type { DeploymentStatus, LifecycleErrorCode, LifecycleEventStatus, Target
 import type { LifecycleEventName } from './lifecycle.js';
 import type { TagFilter, Tags } from './tag-filters.js';
 import type { HealthPlan } from './window.js';
+import type { LoadBalancerInfo } from './load-balancer.js';
+import type { GitProvider, GitSource, TriggerConfig } from './triggers.js';
+import type { AutoRollbackConfiguration, RollbackInfo } from './rollback.js';
 
 export type FileExistsBehavior = 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
 export type BundleType = 'tgz' | 'tar' | 'zip';
-export type DeploymentCreator = 'user' | 'codeDeployRollback' | 'CodeDeploy';
+/** CodeDeploy's creators, plus the git host whose push created the deployment. */
+export type DeploymentCreator = 'user' | 'codeDeployRollback' | 'CodeDeploy' | GitProvider;
 
 export interface Application {
   applicationId: string;
@@ -31,13 +35,32 @@ export interface DeploymentGroup {
   instanceTagFilters: TagFilter[];
   instanceTagSet: TagFilter[][];
   deploymentStyle: DeploymentStyle;
+  /** Notification triggers (at most 10); URLs and secrets are masked in API answers. */
+  triggerConfigurations?: TriggerConfig[];
+  /** A push to this repository and branch deploys the pushed commit. */
+  gitSource?: GitSource;
+  /** The load balancer BlockTraffic/AllowTraffic drive (used with WITH_TRAFFIC_CONTROL). Holds a secret: redact on output. */
+  loadBalancerInfo?: LoadBalancerInfo;
+  /** Roll back automatically on these events (copied into each deployment; CreateDeployment may override it). */
+  autoRollbackConfiguration?: AutoRollbackConfiguration;
   createTime: string;
 }
 
-export interface RevisionLocation {
-  revisionType: 'Bundle';
-  digest: string;
+/** CodeDeploy's LastDeploymentInfo, as a deployment group reports its last attempted/successful deployment. */
+export interface LastDeploymentInfo {
+  deploymentId: string;
+  status: DeploymentStatus;
+  createTime: string;
+  endTime?: string;
 }
+
+/**
+ * A revision is always a bundle in the artifact store (by digest); a git revision also says which
+ * repository and commit it was archived from (CodeDeploy's GitHubLocation {repository, commitId}).
+ */
+export type RevisionLocation =
+  | { revisionType: 'Bundle'; digest: string }
+  | { revisionType: GitProvider; digest: string; repository: string; commitId: string };
 
 export interface RevisionInfo {
   applicationName: string;
@@ -89,6 +112,8 @@ export interface InstanceTarget {
   commandId?: string;
   /** Set when the instance failed because its agent went silent (the deployment's AGENT_ISSUE). */
   agentIssue?: boolean;
+  /** With a load balancer: `host:port` where it sends this host's traffic, read from the instance's tag at start. */
+  trafficAddress?: string;
   /** Optimistic-concurrency version; every write checks and bumps it. */
   version: number;
 }
@@ -121,11 +146,19 @@ export interface DeploymentSpec {
   fileExistsBehavior: FileExistsBehavior;
   ignoreApplicationStopFailures: boolean;
   deploymentStyle: DeploymentStyle;
+  /** The group's load balancer, snapshotted at creation. Holds a secret: redact on output. */
+  loadBalancerInfo?: LoadBalancerInfo;
   instanceTagFilters: TagFilter[];
   instanceTagSet: TagFilter[][];
   /** From the revision: how long each event's scripts may run, for the control plane's deadline. */
   eventTimeoutSeconds: Partial<Record<LifecycleEventName, number>>;
   clientToken?: string;
+  /** The group's, or this deployment's override; a rollback has none (it never rolls back itself). */
+  autoRollbackConfiguration?: AutoRollbackConfiguration;
+  /** Deploy only to instances not already running this revision (as recorded per instance). */
+  updateOutdatedInstancesOnly?: boolean;
+  /** On a rollback: the deployment it replaces. (The replaced one's side is kept with its state.) */
+  rollbackInfo?: RollbackInfo;
 }
 
 export interface DeploymentInfo

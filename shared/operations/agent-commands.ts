@@ -31,6 +31,7 @@ export function buildCommand(
       deploymentGroupId: spec.deploymentGroupId,
       deploymentCreator: spec.creator,
       revision: { revisionType: 'Bundle', digest: spec.revision.digest, bundleType: spec.bundleType },
+      ...(spec.revision.revisionType !== 'Bundle' ? { bundleCommit: spec.revision.commitId } : {}),
       events: [...events],
       fileExistsBehavior: spec.fileExistsBehavior,
       ignoreApplicationStopFailures: spec.ignoreApplicationStopFailures,

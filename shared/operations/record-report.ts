@@ -5,14 +5,22 @@
  */
 import type { Store } from '../store/index.js';
 import type { Queues } from '../queues.js';
+import type { Config } from '../config.js';
 import type { ReportRequest, ReportResponse } from '../protocol.js';
 import { NotFoundError } from '../errors.js';
+import type { InstanceTarget, LifecycleEvent } from '../domain/types.js';
 import { applyEventChanges } from '../domain/target-updates.js';
 import { closedCommand, completeReportedEvents } from './agent-commands.js';
 import { updateTarget } from './update-target.js';
 
 export async function recordReport(
-  deps: { store: Store; queues: Queues },
+  deps: {
+    store: Store;
+    queues: Queues;
+    config: Pick<Config, 'logRetentionSeconds'>;
+    /** Told the lifecycle events this report ended (once: only the write that ended them counts); /metrics observes their durations. */
+    onEventsEnded?: (events: readonly LifecycleEvent[]) => void;
+  },
   instanceName: string,
   commandId: string,
   report: ReportRequest,
@@ -24,8 +32,9 @@ export async function recordReport(
     throw new NotFoundError('CommandDoesNotExistException', `No command ${commandId} for this instance.`);
   }
   const { deploymentId } = record.command;
-  if (report.log !== undefined && report.logSeq !== undefined) {
-    await store.deployments.appendLog(deploymentId, instanceName, commandId, report.logSeq, report.log);
+  // Output first: by the time an event's end is recorded (and announced), its whole log is stored.
+  if (report.logs !== undefined && report.logSeq !== undefined) {
+    await store.logs.append(deploymentId, instanceName, commandId, report.logSeq, report.logs, deps.config.logRetentionSeconds);
   }
   if (record.state === 'Closed') {
     // A retried completion is fine; a report on a command the control plane gave up on is refused.
@@ -34,7 +43,9 @@ export async function recordReport(
   }
 
   let closedByControlPlane = false;
-  await updateTarget(store, deploymentId, instanceName, (target) => {
+  let before: InstanceTarget | undefined;
+  const written = await updateTarget(store, deploymentId, instanceName, (target) => {
+    before = target;
     if (target.commandId !== commandId) {
       closedByControlPlane = true;
       return undefined;
@@ -45,6 +56,11 @@ export async function recordReport(
     return { after: { ...after, commandId: undefined }, command: { op: 'close', record: closedCommand(record, 'agent', now) } };
   });
   if (closedByControlPlane) return { accepted: false, cancel: true };
+  if (written?.written && before && deps.onEventsEnded) {
+    const was = new Map(before.lifecycleEvents.map((e) => [e.lifecycleEventName, e.status]));
+    const ended = written.target.lifecycleEvents.filter((e) => (e.status === 'Succeeded' || e.status === 'Failed') && was.get(e.lifecycleEventName) !== e.status);
+    if (ended.length > 0) deps.onEventsEnded(ended);
+  }
   if (report.complete) await queues.advanceInstance(deploymentId, instanceName, `${commandId}-done`);
   return { accepted: true, cancel: record.cancelRequested ?? false };
 }

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import { createJson, getJson, mgetJson } from './json.js';
+import { runScript } from './scripts.js';
 import { PREDEFINED_CONFIGS, type DeploymentConfig } from '../domain/deployment-configs.js';
 import type { Application, DeploymentGroup, RevisionInfo } from '../domain/types.js';
 
@@ -68,20 +69,33 @@ export class Catalog {
     return (await getJson<RevisionInfo>(this.redis, key)) ?? info;
   }
 
-  getRevision(app: string, digest: string): Promise<RevisionInfo | undefined> {
-    return getJson(this.redis, this.keys.revision(app, digest));
+  async getRevision(app: string, digest: string): Promise<RevisionInfo | undefined> {
+    const info = await getJson<RevisionInfo>(this.redis, this.keys.revision(app, digest));
+    return info ? (await this.withUseTimes(app, [info]))[0] : undefined;
   }
 
   async listRevisions(app: string): Promise<RevisionInfo[]> {
     const digests = await this.redis.zrange(this.keys.revisions(app), 0, -1);
-    return mgetJson(this.redis, digests.map((d) => this.keys.revision(app, d)));
+    return this.withUseTimes(app, await mgetJson<RevisionInfo>(this.redis, digests.map((d) => this.keys.revision(app, d))));
   }
 
-  /** Record first/last use of a revision by a deployment (read-modify-write is fine: only times move). */
+  /**
+   * Record that a deployment used a revision at `at` (its start time): atomic and idempotent, so
+   * concurrent deployments and retried jobs keep the earliest first use and the latest last use.
+   */
   async markRevisionUsed(app: string, digest: string, at: string): Promise<void> {
-    const info = await this.getRevision(app, digest);
-    if (!info) return;
-    const updated: RevisionInfo = { ...info, firstUsedTime: info.firstUsedTime ?? at, lastUsedTime: at };
-    await this.redis.set(this.keys.revision(app, digest), JSON.stringify(updated));
+    await runScript(this.redis, 'mark-revision-used', [this.keys.revisionUse(app)], [digest, at]);
+  }
+
+  /** First/last use live in one hash per application (see mark-revision-used.lua), not in the record. */
+  private async withUseTimes(app: string, infos: RevisionInfo[]): Promise<RevisionInfo[]> {
+    if (infos.length === 0) return infos;
+    const fields = infos.flatMap((i) => [`first:${i.revision.digest}`, `last:${i.revision.digest}`]);
+    const times = await this.redis.hmget(this.keys.revisionUse(app), ...fields);
+    return infos.map((info, i) => {
+      const first = times[2 * i] ?? info.firstUsedTime;
+      const last = times[2 * i + 1] ?? info.lastUsedTime;
+      return { ...info, ...(first ? { firstUsedTime: first } : {}), ...(last ? { lastUsedTime: last } : {}) };
+    });
   }
 }

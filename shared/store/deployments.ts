@@ -9,6 +9,7 @@ import { runScript } from './scripts.js';
 import type { CommandRecord } from './commands.js';
 import type { DeploymentStatus, TargetStatus } from '../domain/statuses.js';
 import type { HealthPlan } from '../domain/window.js';
+import type { RollbackInfo } from '../domain/rollback.js';
 import { targetChangeEvents, type DeploymentEvent } from '../domain/events.js';
 import type { DeploymentInfo, DeploymentOverview, DeploymentSpec, ErrorInformation, InstanceTarget } from '../domain/types.js';
 
@@ -22,6 +23,14 @@ export interface DeploymentState {
   plan?: HealthPlan;
   /** A failure was decided; nothing more is released and it closes when nothing is in flight. */
   failing: boolean;
+  /** A stop was requested: nothing more is released; it closes Stopped once nothing is in flight. */
+  stopping?: boolean;
+  /** StopDeployment's autoRollbackEnabled, when the request gave one. */
+  stopRollback?: boolean;
+  /** Closed, and its automatic rollback not yet settled: it still holds its group's slot. */
+  rollbackPending?: boolean;
+  /** This deployment's side of rollbackInfo (its rollback, or why there was none). */
+  rollback?: RollbackInfo;
   rev: string;
   overview: DeploymentOverview;
 }
@@ -41,7 +50,6 @@ export interface Release {
 
 /** Keep client tokens long enough to cover any retry (CodeDeploy keeps them for a day). */
 const CLIENT_TOKEN_TTL_SECONDS = 24 * 3600;
-const SCRIPT_LOG_CAP_BYTES = 1024 * 1024;
 
 export class Deployments {
   constructor(
@@ -118,14 +126,16 @@ export class Deployments {
     status: 'Succeeded' | 'Failed' | 'Stopped',
     error: ErrorInformation | undefined,
     now: Date,
+    /** Keep the group's slot: an automatic rollback is decided next (see settle-rollback.lua). */
+    options: { holdForRollback?: boolean } = {},
   ): Promise<CloseResult> {
     const k = this.keys;
     const { deploymentId: id, deploymentGroupId: groupId } = state.spec;
     const [result, next] = (await runScript(
       this.redis,
       'close-deployment',
-      [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId), ...this.streams(id)],
-      [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : ''],
+      [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId), k.rollbacksPending, k.groupLast(groupId), ...this.streams(id)],
+      [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : '', options.holdForRollback ? '1' : '0'],
     )) as [CloseResult['result'], string];
     return { result, nextDeploymentId: next || undefined };
   }
@@ -175,6 +185,7 @@ export class Deployments {
         k.command(commandId),
         k.instanceCommands(before.targetId),
         k.openCommands,
+        k.instance(before.targetId),
         ...this.streams(before.deploymentId),
       ],
       [
@@ -216,15 +227,6 @@ export class Deployments {
       .sort((a, b) => a.targetId.localeCompare(b.targetId));
   }
 
-  /** Append one chunk of script output, once per (command, sequence number). */
-  async appendLog(id: string, instanceName: string, commandId: string, seq: number, text: string): Promise<void> {
-    const k = this.keys;
-    await runScript(this.redis, 'append-log', [k.scriptLog(id, instanceName), k.commandLogSeq(commandId)], [seq, text, SCRIPT_LOG_CAP_BYTES]);
-  }
-
-  async getLog(id: string, instanceName: string): Promise<string> {
-    return (await this.redis.get(this.keys.scriptLog(id, instanceName))) ?? '';
-  }
 }
 
 function toState(h: Record<string, string>): DeploymentState {
@@ -238,6 +240,10 @@ function toState(h: Record<string, string>): DeploymentState {
     error: h.error ? (JSON.parse(h.error) as ErrorInformation) : undefined,
     plan: h.plan ? (JSON.parse(h.plan) as HealthPlan) : undefined,
     failing: h.failing === '1',
+    stopping: h.stopping === '1',
+    stopRollback: h.stopRollback === undefined ? undefined : h.stopRollback === '1',
+    rollbackPending: h.rollbackPending === '1',
+    rollback: h.rollback ? (JSON.parse(h.rollback) as RollbackInfo) : undefined,
     rev: h.rev ?? '0',
     overview: {
       Pending: count('Pending'),
@@ -261,6 +267,7 @@ export function toDeploymentInfo(state: DeploymentState): DeploymentInfo {
     completeTime: state.completeTime,
     deploymentOverview: state.overview,
     healthPlan: state.plan,
+    ...(state.spec.rollbackInfo || state.rollback ? { rollbackInfo: { ...state.spec.rollbackInfo, ...state.rollback } } : {}),
   };
 }
 

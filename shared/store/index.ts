@@ -5,6 +5,10 @@ import { Instances } from './instances.js';
 import { Deployments } from './deployments.js';
 import { Commands } from './commands.js';
 import { EventStreams } from './events.js';
+import { DeploymentControl } from './deployment-control.js';
+import { ScriptLogs } from './script-logs.js';
+import { Notifications } from './notifications.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 /** The Redis store: the system of record, one repository per kind of record. */
 export interface Store {
@@ -15,6 +19,11 @@ export interface Store {
   deployments: Deployments;
   commands: Commands;
   events: EventStreams;
+  /** Stop, rollback and redeploy bookkeeping. */
+  control: DeploymentControl;
+  logs: ScriptLogs;
+  notifications: Notifications;
+  webhookDeliveries: WebhookDeliveries;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -27,5 +36,9 @@ export function createStore(redis: Redis, prefix: string): Store {
     deployments: new Deployments(redis, keys),
     commands: new Commands(redis, keys),
     events: new EventStreams(redis, keys),
+    control: new DeploymentControl(redis, keys),
+    logs: new ScriptLogs(redis, keys),
+    notifications: new Notifications(redis, keys),
+    webhookDeliveries: new WebhookDeliveries(redis, keys),
   };
 }

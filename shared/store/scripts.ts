@@ -18,12 +18,17 @@ const SCRIPTS = [
   'skip-waiting',
   'write-target',
   'append-log',
+  'request-stop',
+  'cancel-command',
+  'settle-rollback',
+  'mark-revision-used',
+  'link-rollback',
 ] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
 /** Scripts that record deployment events get the `emit` prelude (see lua/_events.lua). */
 const EVENTS_PRELUDE = readFileSync(path.join(SCRIPT_DIR, '_events.lua'), 'utf8');
-const WITHOUT_EVENTS: readonly ScriptName[] = ['append-log'];
+const WITHOUT_EVENTS: readonly ScriptName[] = ['append-log', 'cancel-command', 'mark-revision-used'];
 
 const sources = new Map<ScriptName, string>(
   SCRIPTS.map((name) => {

@@ -64,6 +64,10 @@ it('an agent restarted in the middle of a hook fails that event with a clear mes
   const id = await sys.rest.deploy('svc', 'restart', slow);
   await runningEvent(id, 'restart-1', 'ApplicationStart');
   const hookPid = Number(await until('the hook to record its pid', async () => (await readFile(path.join(agent.installRoot, 'hook-pid'), 'utf8').catch(() => '')).trim() || undefined));
+  // The agent journals the hook's process group just after spawning it; under load that can lag the
+  // hook's own first line, and a kill in between leaves the hook unknown to the next agent.
+  const journal = path.join(agent.root, 'journal', `${id}.restart-1.ApplicationStop.json`);
+  await until('the agent to journal the running hook', async () => ((await readFile(journal, 'utf8').catch(() => '')).includes('runningHook') ? true : undefined));
 
   await agent.proc.kill();
   await sys.startAgent('restart-1', { role: 'restart' });

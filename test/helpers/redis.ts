@@ -8,8 +8,8 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${randomBytes(4).toString('hex')}`;
 }
 
-export function connectRedis(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+export function connectRedis(url: string = REDIS_URL): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
 }
 
 /** Every key of a prefix (store and BullMQ alike), sorted; for "nothing was written" checks. */

@@ -17,6 +17,8 @@ export interface SystemOptions {
   /** Run api and workers as separate processes (so the workers can be killed alone). */
   split?: boolean;
   env?: Record<string, string>;
+  /** A Redis of the test's own (e.g. one it restarts); the shared test Redis otherwise. */
+  redisUrl?: string;
 }
 
 export interface AgentHandle {
@@ -65,6 +67,10 @@ export class TestSystem {
     return system;
   }
 
+  get redisUrl(): string {
+    return this.options.redisUrl ?? REDIS_URL;
+  }
+
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -72,7 +78,7 @@ export class TestSystem {
   private env(): Record<string, string> {
     return {
       PORT: String(this.port),
-      REDIS_URL,
+      REDIS_URL: this.redisUrl,
       CUTOVER_REDIS_PREFIX: this.prefix,
       CUTOVER_DATA_DIR: path.join(this.dir, 'data'),
       CUTOVER_ADMIN_TOKEN: this.adminToken,
@@ -99,6 +105,13 @@ export class TestSystem {
       this.api = this.track(startTsx('cutover', 'scripts/start.ts', [], this.env(), logs));
     }
     await until('the api to answer /healthz', async () => ((await fetch(`${this.apiUrl}/healthz`)).ok ? true : undefined), 30_000);
+  }
+
+  /** Restart the api process of a split system (after `sys.api.kill()`) and wait until it answers. */
+  async startApi(): Promise<Proc> {
+    this.api = this.track(startTsx(`api-${this.procs.length}`, 'api/main.ts', [], this.env(), path.join(this.dir, 'logs')));
+    await until('the api to answer /healthz', async () => ((await fetch(`${this.apiUrl}/healthz`)).ok ? true : undefined), 30_000);
+    return this.api;
   }
 
   /** (Re)start the worker process of a split system. */
@@ -147,7 +160,7 @@ export class TestSystem {
     await Promise.all(this.procs.map((p) => p.kill()));
     // Apps started by hooks (the sample app, test daemons) record their pids; stop them too.
     await killRecordedPids(path.join(this.dir, 'hosts'));
-    const redis = connectRedis();
+    const redis = connectRedis(this.redisUrl);
     try {
       await deletePrefix(redis, this.prefix);
     } finally {

@@ -113,10 +113,43 @@ describe('targets', () => {
     expect((await store.events.range(id, second.id)).map((e) => e.event.status)).toEqual(['InProgress', 'Succeeded']);
   });
 
-  it('appends a log chunk once per sequence number', async () => {
-    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 1, 'one\n');
-    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 1, 'one\n');
-    await store.deployments.appendLog('d-DDDDDDDD1', 'h1', 'cmd-1', 2, 'two\n');
-    expect(await store.deployments.getLog('d-DDDDDDDD1', 'h1')).toBe('one\ntwo\n');
+  it('appends script output once per sequence number, to each lifecycle event\'s own log', async () => {
+    const id = 'd-DDDDDDDD1';
+    const both = [
+      { instanceId: 'h1', lifecycleEventName: 'BeforeInstall' },
+      { instanceId: 'h1', lifecycleEventName: 'AfterInstall' },
+    ];
+    await store.logs.append(id, 'h1', 'cmd-1', 1, [{ lifecycleEventName: 'BeforeInstall', text: 'one\n' }], 60);
+    await store.logs.append(id, 'h1', 'cmd-1', 1, [{ lifecycleEventName: 'BeforeInstall', text: 'one\n' }], 60);
+    await store.logs.append(id, 'h1', 'cmd-1', 2, [{ lifecycleEventName: 'BeforeInstall', text: 'two\n' }, { lifecycleEventName: 'AfterInstall', text: 'three\n' }], 60);
+    const { logs, streamId } = await store.logs.snapshot(id, both);
+    expect(logs.map((l) => [l.text, l.dropped, l.end])).toEqual([['one\ntwo\n', 0, 8], ['three\n', 0, 6]]);
+    // The log stream announced each append (no text), ending where the snapshot says.
+    const appends = await store.logs.appendsAfter(id, '0-0');
+    expect(appends.map((a) => [a.lifecycleEventName, a.end, a.length])).toEqual([['BeforeInstall', 4, 4], ['BeforeInstall', 8, 4], ['AfterInstall', 6, 6]]);
+    expect(appends[appends.length - 1].id).toBe(streamId);
+    expect(await store.logs.range(id, both[0], 4, 8)).toEqual({ text: 'two\n', missed: 0 });
+    const ttl = await redis.ttl(store.keys.eventLog(id, 'h1', 'BeforeInstall'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('caps an event\'s log: the oldest lines go, the drop is counted, offsets stay valid', async () => {
+    const id = 'd-DDDDDDDD2';
+    const key = { instanceId: 'h1', lifecycleEventName: 'ApplicationStart' };
+    const line = (n: number) => `line ${String(n).padStart(6, '0')} ${'x'.repeat(987)}\n`; // 1000 bytes
+    const chunk = (from: number) => Array.from({ length: 600 }, (_, i) => line(from + i)).join('');
+    await store.logs.append(id, 'h1', 'cmd-2', 1, [{ lifecycleEventName: key.lifecycleEventName, text: chunk(0) }], 60);
+    await store.logs.append(id, 'h1', 'cmd-2', 2, [{ lifecycleEventName: key.lifecycleEventName, text: chunk(600) }], 60);
+    const [log] = (await store.logs.snapshot(id, [key])).logs;
+    expect(log.end).toBe(1_200_000);
+    expect(log.dropped).toBeGreaterThan(0);
+    expect(log.dropped % 1000).toBe(0); // cut at a line boundary
+    expect(Buffer.byteLength(log.text)).toBeLessThanOrEqual(1024 * 1024);
+    expect(log.text.endsWith(line(1199))).toBe(true);
+    expect(log.text.startsWith(line(log.dropped / 1000))).toBe(true);
+    // Asking for text that is gone says how much of it was missed.
+    const early = await store.logs.range(id, key, 0, log.dropped + 1000);
+    expect(early).toEqual({ text: line(log.dropped / 1000), missed: log.dropped });
   });
 });

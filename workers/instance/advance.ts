@@ -5,7 +5,7 @@
  *
  *   open command            → nothing to do (the agent is on it)
  *   next events are scripts → open the next agent command
- *   next event is traffic   → (load balancer work: not built yet) the instance fails clearly
+ *   next event is traffic   → BlockTraffic/AllowTraffic through the load balancer (./traffic-step.ts)
  *   all events ended        → the instance is Succeeded/Failed; the scheduler is asked to advance
  */
 import type { Logger } from '../../shared/logger.js';
@@ -17,6 +17,7 @@ import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
 import { finishTarget } from '../../shared/domain/target-updates.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import { updateTarget } from '../../shared/operations/update-target.js';
+import { advanceTraffic, trafficEventDue } from './traffic-step.js';
 
 export interface InstanceDeps {
   store: Store;
@@ -36,6 +37,8 @@ export async function advanceInstance(deps: InstanceDeps, deploymentId: string, 
   const target = await store.deployments.getTarget(deploymentId, instanceName);
   if (!target || target.status === 'Pending') return;
   if (await openCommand(target.commandId)) return;
+  const traffic = trafficEventDue(target);
+  if (traffic) return advanceTraffic(deps, state, instanceName, traffic);
 
   const at = deps.now();
   const result = await updateTarget(store, deploymentId, instanceName, (current) => {
@@ -48,12 +51,13 @@ export async function advanceInstance(deps: InstanceDeps, deploymentId: string, 
       case 'finish':
         return { after: finishTarget(current, step.status, at) };
       case 'agent': {
-        if (isDeploymentTerminal(state.status)) return { after: finishTarget(current, 'Failed', at) };
+        // Stopped (or stopping): what has not started never will; the instance ends Failed, the rest Skipped.
+        if (isDeploymentTerminal(state.status) || state.stopping) return { after: finishTarget(current, 'Failed', at) };
         const record = buildCommand(state.spec, instanceName, step.events, at, deps.config.commandGraceMs);
         return { after: { ...current, commandId: record.command.commandId, lastUpdatedAt: at.toISOString() }, command: { op: 'open', record } };
       }
       case 'traffic':
-        throw new Error(`${step.event} needs a load balancer driver, which this deployment group does not have`);
+        return undefined; // the target moved on since it was read; advanceTraffic takes it on the next trigger
     }
   });
   if (!result) return;

@@ -6,7 +6,9 @@
  *
  *   Created/Queued → take the group's slot (or wait Queued) → resolve targets → InProgress
  *   InProgress     → decideAdvance: release hosts | wait | fail (skip waiting) | close
- *   terminal       → make sure the group's slot went to the next queued deployment
+ *                    (stopping: cancel running hooks, close Stopped when nothing is in flight: ./stop.ts)
+ *   terminal       → settle its automatic rollback if one is pending (./rollback.ts), then make
+ *                    sure the group's slot went to the next queued deployment
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../shared/store/index.js';
@@ -15,12 +17,17 @@ import type { Queues } from '../../shared/queues.js';
 import type { Config } from '../../shared/config.js';
 import { isDeploymentTerminal } from '../../shared/domain/statuses.js';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
+import { planTraffic } from '../../shared/domain/load-balancer.js';
 import { decideAdvance, planHealth } from '../../shared/domain/window.js';
 import { isTargeted } from '../../shared/domain/tag-filters.js';
 import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
 import { newTarget, skipTarget } from '../../shared/domain/target-updates.js';
 import type { ErrorInformation, InstanceTarget } from '../../shared/domain/types.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
+import { closeDeployment } from './close.js';
+import { settleRollback } from './rollback.js';
+import { advanceStopping } from './stop.js';
+import { nothingOutdatedError, selectOutdated } from './outdated.js';
 
 export interface SchedulerDeps {
   store: Store;
@@ -67,15 +74,27 @@ async function startWhenGroupIsFree(deps: SchedulerDeps, state: DeploymentState)
   if (!config) {
     return closeEarly(deps, state, { code: 'INTERNAL_ERROR', message: `Deployment config ${spec.deploymentConfigName} no longer exists.` });
   }
-  const instances = (await store.instances.list())
-    .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
-    .sort((a, b) => a.instanceName.localeCompare(b.instanceName));
+  const { instances, current } = await selectOutdated(
+    store,
+    spec,
+    (await store.instances.list())
+      .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
+      .sort((a, b) => a.instanceName.localeCompare(b.instanceName)),
+  );
   const health = planHealth(config.minimumHealthyHosts, instances.length);
-  if (!health.ok) return closeEarly(deps, state, { code: health.code, message: health.message });
+  if (!health.ok) {
+    return closeEarly(deps, state, instances.length === 0 && current > 0 ? nothingOutdatedError(spec, current) : { code: health.code, message: health.message });
+  }
+  // With a load balancer every instance needs a target address: a missing one fails now, not halfway.
+  const traffic = planTraffic(spec.deploymentStyle.deploymentOption, spec.loadBalancerInfo, instances);
+  if (!traffic.ok) return closeEarly(deps, state, { code: traffic.code, message: traffic.message });
 
   const at = now();
-  const lifecycle = lifecycleFor(spec.deploymentStyle.deploymentType, false);
-  const targets = instances.map((i) => newTarget(spec.deploymentId, i.instanceName, lifecycle, at));
+  const lifecycle = lifecycleFor(spec.deploymentStyle.deploymentType, traffic.withLoadBalancer);
+  const targets = instances.map((i) => {
+    const target = newTarget(spec.deploymentId, i.instanceName, lifecycle, at);
+    return traffic.withLoadBalancer ? { ...target, trafficAddress: traffic.addresses.get(i.instanceName) } : target;
+  });
   if (!(await store.deployments.start(spec.deploymentId, health.plan, targets, at))) return 'again';
   await store.catalog.markRevisionUsed(spec.applicationName, spec.revision.digest, at.toISOString());
   deps.log.info({ deploymentId: spec.deploymentId, instances: targets.length, plan: health.plan }, 'deployment started');
@@ -94,6 +113,7 @@ async function advance(deps: SchedulerDeps, state: DeploymentState): Promise<Ste
   const { store } = deps;
   const plan = state.plan;
   if (!plan) throw new Error(`deployment ${state.spec.deploymentId} is InProgress without a health plan`);
+  if (state.stopping) return advanceStopping(deps, state);
   const o = state.overview;
   const decision = decideAdvance(
     plan,
@@ -117,11 +137,7 @@ async function advance(deps: SchedulerDeps, state: DeploymentState): Promise<Ste
     case 'complete': {
       const error =
         decision.status === 'Failed' ? (state.error ?? (await failureError(deps, state, decision.message ?? 'The deployment failed.'))) : undefined;
-      const closed = await store.deployments.close(state, ['InProgress'], state.rev, decision.status, error, deps.now());
-      if (closed.result === 'conflict') return 'again';
-      deps.log.info({ deploymentId: state.spec.deploymentId, status: decision.status, error }, 'deployment closed');
-      if (closed.nextDeploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
-      return 'settled';
+      return closeDeployment(deps, state, ['InProgress'], decision.status, error);
     }
   }
 }
@@ -153,6 +169,7 @@ async function failureError(deps: SchedulerDeps, state: DeploymentState, message
 }
 
 async function handOverGroup(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  if (state.rollbackPending) return settleRollback(deps, state);
   const closed = await deps.store.deployments.close(state, [], undefined, 'Failed', undefined, deps.now());
   if (closed.nextDeploymentId && closed.nextDeploymentId !== state.spec.deploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
   return 'settled';

@@ -3,7 +3,8 @@
  * finds work a crash or a silent agent could otherwise leave stuck:
  *  - every open command whose agent has not polled within the heartbeat timeout fails with
  *    AGENT_ISSUE; every command past its deadline fails as timed out;
- *  - every unfinished deployment gets a reconcile (a lost trigger costs one sweep at most);
+ *  - every unfinished deployment gets a reconcile (a lost trigger costs one sweep at most), and so
+ *    does every closed one whose automatic rollback is not settled yet;
  *  - instances in flight with no open command get their walk re-triggered.
  */
 import type { Logger } from '../../shared/logger.js';
@@ -28,6 +29,7 @@ export async function sweep(deps: SweepDeps): Promise<void> {
   await giveUpOnLostCommands(deps);
   const active = await deps.store.deployments.activeIds();
   await deps.queues.reconcileMany(active);
+  await deps.queues.reconcileMany(await deps.store.control.pendingRollbacks());
   await retriggerIdleInstances(deps, active);
 }
 
@@ -38,7 +40,10 @@ async function giveUpOnLostCommands(deps: SweepDeps): Promise<void> {
   const lastSeen = await store.instances.lastSeen([...new Set(open.map((c) => c.instanceName))]);
   const now = deps.now();
   for (const record of open) {
-    const silentForMs = now.getTime() - (lastSeen.get(record.instanceName) ?? 0);
+    // A command gets the full heartbeat timeout to be picked up, even by an agent that was silent
+    // before it was issued (e.g. a host whose agent is being restarted when a rollback reaches it).
+    const heardOf = Math.max(lastSeen.get(record.instanceName) ?? 0, Date.parse(record.createdAt));
+    const silentForMs = now.getTime() - heardOf;
     if (silentForMs > config.heartbeatTimeoutMs) {
       const seconds = Math.round(config.heartbeatTimeoutMs / 1000);
       await giveUp(deps, record, agentIssueDiagnostics(`the agent on ${record.instanceName} has not polled for more than ${seconds} s; it is presumed dead.`), true);

@@ -1,12 +1,17 @@
 --[[
-  End a deployment and hand its group's slot to the next queued deployment.
+  End a deployment and hand its group's slot to the next queued deployment, and record it as the
+  group's last attempted (and last successful) deployment. A deployment stopped before it started
+  was never attempted. With the hold flag the deployment keeps the slot: its automatic rollback is
+  decided next (settle-rollback.lua), and must run before anything queued behind it.
   KEYS[1] dep hash   KEYS[2] deps:active set   KEYS[3] group lock   KEYS[4] group queue
-  KEYS[5], KEYS[6] deployment and global event streams
+  KEYS[5] rollbacks-pending set   KEYS[6] group-last hash
+  KEYS[7], KEYS[8] deployment and global event streams
   ARGV[1] deploymentId   ARGV[2] comma-separated statuses it may close from
   ARGV[3] expected rev ("" = any)   ARGV[4] final status   ARGV[5] completeTime ISO
-  ARGV[6] error JSON ("" = none)
+  ARGV[6] error JSON ("" = none)   ARGV[7] "1" = hold the slot for a rollback
   Returns {result, nextDeploymentId or ""}; result is "closed", "conflict" (rev moved) or
-  "already" (it was already terminal: the slot hand-over is repeated, which is harmless).
+  "already" (it was already terminal: the slot hand-over is repeated, which is harmless, unless
+  the rollback is still pending).
 ]]
 local status = redis.call("HGET", KEYS[1], "status")
 local function handOver()
@@ -17,6 +22,7 @@ local function handOver()
   return nextId or ""
 end
 if status == "Succeeded" or status == "Failed" or status == "Stopped" then
+  if redis.call("HGET", KEYS[1], "rollbackPending") == "1" then return {"already", ""} end
   return {"already", handOver()}
 end
 local allowed = false
@@ -28,7 +34,16 @@ if ARGV[6] ~= "" then redis.call("HSET", KEYS[1], "error", ARGV[6]) end
 redis.call("HINCRBY", KEYS[1], "rev", 1)
 redis.call("SREM", KEYS[2], ARGV[1])
 redis.call("LREM", KEYS[4], 0, ARGV[1])
+if ARGV[4] ~= "Stopped" or redis.call("HEXISTS", KEYS[1], "startTime") == 1 then
+  redis.call("HSET", KEYS[6], "lastAttempted", ARGV[1])
+end
+if ARGV[4] == "Succeeded" then redis.call("HSET", KEYS[6], "lastSuccessful", ARGV[1]) end
 local closed = {type = "DeploymentStatus", deploymentId = ARGV[1], status = ARGV[4], previousStatus = status}
 if ARGV[6] ~= "" then closed.errorInformation = cjson.decode(ARGV[6]) end
 emit(closed)
+if ARGV[7] == "1" then
+  redis.call("HSET", KEYS[1], "rollbackPending", "1")
+  redis.call("SADD", KEYS[5], ARGV[1])
+  return {"closed", ""}
+end
 return {"closed", handOver()}

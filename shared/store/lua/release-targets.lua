@@ -21,7 +21,7 @@ for i = 4, #ARGV, 4 do
   n = n + 1
 end
 redis.call("LTRIM", KEYS[3], n, -1)
-redis.call("HINCRBY", KEYS[1], "Pending", -n)
+redis.call("HINCRBY", KEYS[1], "Pending", 0 - n) -- not -n: Lua's -0 reaches Redis as "-0", not an integer
 redis.call("HINCRBY", KEYS[1], "InProgress", n)
 redis.call("HINCRBY", KEYS[1], "rev", 1)
 return 1

@@ -10,11 +10,18 @@ if redis.call("HGET", KEYS[1], "rev") ~= ARGV[1] then return 0 end
 local n = 0
 for i = 3, #ARGV, 2 do
   redis.call("HSET", KEYS[2], ARGV[i], ARGV[i + 1])
-  emit({type = "InstanceStatus", deploymentId = cjson.decode(ARGV[i + 1]).deploymentId, instanceId = ARGV[i], status = "Skipped", previousStatus = "Pending"})
+  local target = cjson.decode(ARGV[i + 1])
+  -- Each lifecycle event of the host is Skipped too: recorded like any other event change.
+  for _, e in ipairs(target.lifecycleEvents) do
+    if e.status == "Skipped" then
+      emit({type = "LifecycleEvent", deploymentId = target.deploymentId, instanceId = ARGV[i], lifecycleEventName = e.lifecycleEventName, status = "Skipped"})
+    end
+  end
+  emit({type = "InstanceStatus", deploymentId = target.deploymentId, instanceId = ARGV[i], status = "Skipped", previousStatus = "Pending"})
   n = n + 1
 end
 redis.call("DEL", KEYS[3])
-redis.call("HINCRBY", KEYS[1], "Pending", -n)
+redis.call("HINCRBY", KEYS[1], "Pending", 0 - n) -- not -n: Lua's -0 reaches Redis as "-0", not an integer
 redis.call("HINCRBY", KEYS[1], "Skipped", n)
 redis.call("HSET", KEYS[1], "failing", "1", "error", ARGV[2])
 redis.call("HINCRBY", KEYS[1], "rev", 1)

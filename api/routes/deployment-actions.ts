@@ -1,0 +1,41 @@
+/**
+ * Deployment actions beyond create/read: StopDeployment (POST /v1/deployments/:id/stop, see
+ * shared/operations/stop-deployment.ts) and a manual rollback (POST /v1/deployments/:id/rollback,
+ * see shared/operations/rollback-deployment.ts).
+ */
+import { Router } from 'express';
+import type { ApiDeps } from '../context.js';
+import { parseInput } from '../validate.js';
+import { DeploymentIdParam, RollbackDeploymentBody, StopDeploymentBody } from '../schemas.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { stopDeployment } from '../../shared/operations/stop-deployment.js';
+import { rollbackDeployment } from '../../shared/operations/rollback-deployment.js';
+
+/** Mounted at /v1/deployments. */
+export function deploymentActionRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/:id/stop', async (req, res) => {
+    const id = deploymentId(req.params.id);
+    const body = parseInput(StopDeploymentBody, req.body ?? {}, 'stop request');
+    const answer = await stopDeployment(deps, id, body.autoRollbackEnabled);
+    req.log.info({ deploymentId: id, autoRollbackEnabled: body.autoRollbackEnabled, answer: answer.status }, 'stop requested');
+    res.json(answer);
+  });
+
+  router.post('/:id/rollback', async (req, res) => {
+    const id = deploymentId(req.params.id);
+    parseInput(RollbackDeploymentBody, req.body ?? {}, 'rollback request');
+    const { created, deploymentId: rollbackDeploymentId } = await rollbackDeployment(deps, id);
+    req.log.info({ deploymentId: id, rollbackDeploymentId, created }, 'rollback requested');
+    res.status(created ? 201 : 200).json({ deploymentId: rollbackDeploymentId });
+  });
+
+  return router;
+}
+
+function deploymentId(raw: string): string {
+  const id = DeploymentIdParam.safeParse(raw);
+  if (!id.success) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${raw}.`);
+  return id.data;
+}

@@ -1,0 +1,22 @@
+/**
+ * GET /v1/deployments/:id/notifications: every notification delivery of a deployment, one per
+ * (event, trigger, target), with its status and each attempt (no URL or secret in clear).
+ */
+import { Router } from 'express';
+import type { ApiDeps } from '../context.js';
+import { DeploymentIdParam } from '../schemas.js';
+import { NotFoundError } from '../../shared/errors.js';
+
+/** Mounted at /v1/deployments/:id/notifications. */
+export function notificationRoutes(deps: ApiDeps): Router {
+  const router = Router({ mergeParams: true });
+
+  router.get('/', async (req, res) => {
+    const { id } = req.params as { id: string };
+    const parsed = DeploymentIdParam.safeParse(id);
+    if (!parsed.success || !(await deps.store.deployments.get(parsed.data))) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${id}.`);
+    res.json({ notifications: await deps.store.notifications.listForDeployment(parsed.data) });
+  });
+
+  return router;
+}

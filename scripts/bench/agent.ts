@@ -1,0 +1,198 @@
+/**
+ * `npm run bench:agent [-- --deployments 200] [--max-seconds 600] [--runtime tsx|bundle]`
+ *
+ * One real agent process (agent/main.ts, the real hook runner, the bench bundle's trivial
+ * scripts) against a control plane of its own (scripts/start.ts): its resident memory when idle,
+ * then after each block of back-to-back deployments (each waited for until Succeeded), and its
+ * CPU per deployment (its own, and its hook scripts' apart). RSS figures are medians of 5
+ * samples over ~2 s after a short rest, so one GC cycle does not decide them; and a preloaded
+ * probe (lib/memory-probe.ts, --expose-gc) reports the live heap after a full GC, which tells a
+ * leak from memory V8 has simply not given back yet.
+ * Ends with `RESULT agent idle_rss_mb=… growth_mb=… …` (growth = after the last deployment − idle).
+ *
+ * `--runtime tsx` (default) runs the agent as `npm run agent` does (TypeScript through tsx);
+ * `--runtime bundle` first bundles agent/main.ts into one .mjs with the esbuild that tsx brings
+ * (node_modules/.bin/esbuild; npm packages stay external) and runs it with plain node: what a
+ * precompiled agent would weigh, for comparison.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
+import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
+import { hardDeadline, nextMessage, REPO_ROOT, startNode, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
+import { benchBundle } from './lib/bundle.js';
+import { childCpuSeconds, cpuSeconds, readCpu, readMemory } from './lib/proc.js';
+import { percentile, summarize } from './lib/stats.js';
+import { resultLine } from './lib/result-line.js';
+import { parseInfo } from './lib/redis-info.js';
+
+const SAMPLE_EVERY = 20;
+
+async function steadyRssMb(pid: number): Promise<number> {
+  await sleep(1000);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push((await readMemory(pid)).rssMb);
+    await sleep(400);
+  }
+  return percentile(samples, 50);
+}
+
+const PROBE = path.join(REPO_ROOT, 'scripts', 'bench', 'lib', 'memory-probe.ts');
+
+/** A TypeScript entry and everything it imports from this repo in one ESM file; npm packages stay external. */
+async function bundle(source: string, name: string): Promise<string> {
+  const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
+  if (!existsSync(esbuild)) throw new Error('--runtime bundle needs node_modules/.bin/esbuild (installed with tsx)');
+  const out = path.join(REPO_ROOT, '.cutover', 'bench', 'agent-bundle', name);
+  await mkdir(path.dirname(out), { recursive: true });
+  execFileSync(esbuild, [source, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', `--outfile=${out}`, '--log-level=warning'], {
+    stdio: 'inherit',
+  });
+  return out;
+}
+
+interface HeapFigures {
+  heapUsedMb: number;
+  rssMb: number;
+}
+
+/** Live heap and RSS right after a full GC in the agent (see lib/memory-probe.ts). */
+async function heapAfterGc(agent: Child): Promise<HeapFigures> {
+  agent.proc.send?.({ type: 'memory' });
+  const m = await nextMessage<{ type: string; heapUsed: number; rss: number }>(agent, 'memory', 10_000);
+  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20 };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      deployments: { type: 'string', default: '200' },
+      'max-seconds': { type: 'string', default: '600' },
+      runtime: { type: 'string', default: 'tsx' },
+    },
+    strict: true,
+  });
+  const wanted = Number(values.deployments);
+  const maxSeconds = Number(values['max-seconds']);
+  if (!(wanted >= 1 && wanted <= 5000 && maxSeconds > 0)) throw new Error('--deployments 1..5000, --max-seconds > 0');
+  const runtime = values.runtime;
+  if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error('--runtime is tsx or bundle');
+  const entry = runtime === 'bundle' ? await bundle(path.join(REPO_ROOT, 'agent', 'main.ts'), 'agent.mjs') : 'agent/main.ts';
+  const probe = runtime === 'bundle' ? await bundle(PROBE, 'memory-probe.mjs') : PROBE;
+  stopEverythingOnSignal(async () => undefined);
+  hardDeadline((maxSeconds + 180) * 1000, async () => undefined);
+
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  for (const line of machineLines(describeMachine(parseInfo(await redis.info('server')).redis_version ?? 'unknown'))) console.log(line);
+  redis.disconnect();
+  console.log(`agent bench: ${wanted} deployments (at most ${maxSeconds} s), agent run by ${runtime === 'tsx' ? 'node --import tsx agent/main.ts' : `node ${path.relative(REPO_ROOT, entry)}`}; ${loadText()}`);
+
+  const cp = await ControlPlane.start({ label: 'agent', entry: 'scripts/start.ts' });
+  const hostDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-bench-agent-host-'));
+  try {
+    const { rest } = cp;
+    const agent = startNode(
+      'agent',
+      entry,
+      ['--api', cp.apiUrl, '--enroll-token', cp.enrollToken, '--name', 'bench-agent', '--tags', `fleet=${cp.prefix}`, '--root', path.join(hostDir, 'agent'), '--install-root', path.join(hostDir, 'fs')],
+      { logDir: cp.logDir, env: { LOG_LEVEL: 'info' }, loader: runtime === 'bundle' ? 'none' : 'tsx', ipc: true, nodeArgs: ['--expose-gc', '--import', probe] },
+    );
+    await until('the agent to register', async () => ((await cp.registered('fleet', cp.prefix)) === 1 ? true : undefined), 60_000, 200);
+    await rest.createApplication('bench');
+    const digests = [await rest.upload('bench', await benchBundle('agent-1')), await rest.upload('bench', await benchBundle('agent-2'))];
+    await rest.createGroup('bench', 'g', 'CodeDeployDefault.AllAtOnce', { fleet: cp.prefix });
+    await sleep(2000);
+    const idle = await steadyRssMb(agent.pid);
+    const idleHeap = await heapAfterGc(agent);
+    console.log(
+      `agent pid ${agent.pid}: idle RSS ${idle.toFixed(1)} MB (peak so far ${(await readMemory(agent.pid)).peakMb.toFixed(1)} MB); ` +
+        `after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB, RSS ${idleHeap.rssMb.toFixed(1)} MB; logs ${cp.logDir}`,
+    );
+
+    const cpu0 = await readCpu(agent.pid);
+    const durations: number[] = [];
+    const rssAt: { n: number; mb: number }[] = [];
+    const deadline = Date.now() + maxSeconds * 1000;
+    let failed = 0;
+    let warmHeap: HeapFigures | undefined;
+    for (let n = 1; n <= wanted && Date.now() < deadline; n++) {
+      const t0 = Date.now();
+      const id = await rest.deploy('bench', 'g', digests[n % 2]);
+      const { view, timedOut } = await rest.finished(id, 60_000, 20);
+      durations.push((Date.now() - t0) / 1000);
+      if (timedOut || view.status !== 'Succeeded') {
+        failed++;
+        console.log(`  deployment ${n} (${id}) ended ${timedOut ? 'timed out' : view.status}: ${JSON.stringify(view.errorInformation ?? {})}`);
+        if (failed >= 3) break;
+      }
+      if (n % SAMPLE_EVERY === 0) {
+        const m = await readMemory(agent.pid);
+        rssAt.push({ n, mb: m.rssMb });
+        if (n === SAMPLE_EVERY) warmHeap = await heapAfterGc(agent);
+        console.log(`  ${n} deployments: RSS ${m.rssMb.toFixed(1)} MB (peak ${m.peakMb.toFixed(1)}), last ${SAMPLE_EVERY} took ${durations.slice(-SAMPLE_EVERY).reduce((s, d) => s + d, 0).toFixed(1)} s`);
+      }
+    }
+    const cpu1 = await readCpu(agent.pid);
+    const done = durations.length;
+    const after = await steadyRssMb(agent.pid);
+    const peak = (await readMemory(agent.pid)).peakMb;
+    const afterHeap = await heapAfterGc(agent);
+    const warm = rssAt.find((r) => r.n === SAMPLE_EVERY)?.mb ?? NaN;
+    const cpuMs = (1000 * (cpuSeconds(cpu1) - cpuSeconds(cpu0))) / Math.max(1, done);
+    const hookCpuMs = (1000 * (childCpuSeconds(cpu1) - childCpuSeconds(cpu0))) / Math.max(1, done);
+    const d = summarize(durations);
+    const load = loadAverages();
+    console.log(
+      `\n${done} deployments (${failed} not Succeeded): each p50 ${d.p50.toFixed(3)} s, p99 ${d.p99.toFixed(3)} s (POST → Succeeded seen)\n` +
+        `  agent RSS: idle ${idle.toFixed(1)} MB → ${after.toFixed(1)} MB after (growth ${(after - idle).toFixed(1)} MB; ` +
+        `since deployment ${SAMPLE_EVERY}: ${(after - warm).toFixed(1)} MB); peak ${peak.toFixed(1)} MB\n` +
+        `  after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB idle → ${warmHeap?.heapUsedMb.toFixed(1) ?? 'NA'} MB after ${SAMPLE_EVERY} → ` +
+        `${afterHeap.heapUsedMb.toFixed(1)} MB after ${done}; RSS ${idleHeap.rssMb.toFixed(1)} → ${afterHeap.rssMb.toFixed(1)} MB\n` +
+        `  agent CPU: ${cpuMs.toFixed(1)} ms per deployment (its own), hook scripts ${hookCpuMs.toFixed(1)} ms per deployment\n` +
+        `  RSS every ${SAMPLE_EVERY}: ${rssAt.map((r) => r.mb.toFixed(1)).join(', ')}\n  ${loadText()}`,
+    );
+    console.log(
+      resultLine('agent', {
+        idle_rss_mb: idle,
+        runtime,
+        growth_mb: after - idle,
+        rss_after_mb: after,
+        growth_after_warmup_mb: after - warm,
+        peak_rss_mb: peak,
+        heap_idle_mb: idleHeap.heapUsedMb,
+        heap_growth_mb: afterHeap.heapUsedMb - idleHeap.heapUsedMb,
+        heap_growth_after_warmup_mb: warmHeap ? afterHeap.heapUsedMb - warmHeap.heapUsedMb : undefined,
+        gc_rss_growth_mb: afterHeap.rssMb - idleHeap.rssMb,
+        deployments: done,
+        failed,
+        cpu_ms_per_deployment: cpuMs,
+        hook_cpu_ms_per_deployment: hookCpuMs,
+        p50_s_per_deployment: d.p50,
+        load1: load.load1,
+        load5: load.load5,
+        load15: load.load15,
+      }),
+    );
+    await agent.stop(10_000);
+  } finally {
+    await cp.close();
+    await rm(hostDir, { recursive: true, force: true });
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    console.error(err);
+    await stopAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+/**
+ * Creating a deployment, shared by POST /v1/deployments (creator `user`) and the revision worker
+ * (creator GitHub/GitLab): everything is looked up and checked before anything is written, the
+ * group's settings are snapshotted into the spec, and a clientToken makes it idempotent.
+ */
+import { NotFoundError } from '../errors.js';
+import { newDeploymentId } from '../ids.js';
+import type { Queues } from '../queues.js';
+import type { Store } from '../store/index.js';
+import type { DeploymentCreator, DeploymentSpec, FileExistsBehavior } from '../domain/types.js';
+import { effectiveRollbackConfiguration, ROLLBACK_CREATOR, type AutoRollbackConfiguration, type RollbackInfo } from '../domain/rollback.js';
+
+export interface NewDeployment {
+  applicationName: string;
+  deploymentGroupName: string;
+  /** The registered revision's digest. */
+  digest: string;
+  creator: DeploymentCreator;
+  deploymentConfigName?: string;
+  description?: string;
+  fileExistsBehavior?: FileExistsBehavior;
+  ignoreApplicationStopFailures?: boolean;
+  clientToken?: string;
+  /** Overrides the group's for this deployment; ignored for a rollback (a rollback never rolls back). */
+  autoRollbackConfiguration?: AutoRollbackConfiguration;
+  /** Deploy only to instances not already running this revision. */
+  updateOutdatedInstancesOnly?: boolean;
+  /** A rollback's link to the deployment it replaces (creator codeDeployRollback). */
+  rollbackInfo?: RollbackInfo;
+}
+
+export interface CreateDeploymentDeps {
+  store: Store;
+  queues: Queues;
+  now: () => Date;
+}
+
+export async function createDeployment(deps: CreateDeploymentDeps, input: NewDeployment): Promise<{ created: boolean; deploymentId: string }> {
+  const { catalog } = deps.store;
+  const app = input.applicationName;
+  if (!(await catalog.getApplication(app))) throw new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
+  const group = await catalog.getDeploymentGroup(app, input.deploymentGroupName);
+  if (!group) throw new NotFoundError('DeploymentGroupDoesNotExistException', `Application ${app} has no deployment group named ${input.deploymentGroupName}.`);
+  const configName = input.deploymentConfigName ?? group.deploymentConfigName;
+  if (!(await catalog.getDeploymentConfig(configName))) throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${configName}.`);
+  const revision = await catalog.getRevision(app, input.digest);
+  if (!revision) throw new NotFoundError('RevisionDoesNotExistException', `Application ${app} has no revision ${input.digest}; upload the bundle first.`);
+  const spec: DeploymentSpec = {
+    deploymentId: newDeploymentId(),
+    applicationName: app,
+    deploymentGroupName: input.deploymentGroupName,
+    deploymentGroupId: group.deploymentGroupId,
+    deploymentConfigName: configName,
+    revision: revision.revision,
+    bundleType: revision.bundleType,
+    description: input.description,
+    creator: input.creator,
+    fileExistsBehavior: input.fileExistsBehavior ?? 'DISALLOW',
+    ignoreApplicationStopFailures: input.ignoreApplicationStopFailures ?? false,
+    deploymentStyle: group.deploymentStyle,
+    ...(group.loadBalancerInfo ? { loadBalancerInfo: group.loadBalancerInfo } : {}),
+    instanceTagFilters: group.instanceTagFilters,
+    instanceTagSet: group.instanceTagSet,
+    eventTimeoutSeconds: revision.eventTimeoutSeconds,
+    clientToken: input.clientToken,
+    ...rollbackFields(group.autoRollbackConfiguration, input),
+    ...(input.updateOutdatedInstancesOnly ? { updateOutdatedInstancesOnly: true } : {}),
+  };
+  const result = await deps.store.deployments.create(spec, deps.now());
+  if (result.created) await deps.queues.reconcile(result.deploymentId);
+  return result;
+}
+
+/** The group's rollback settings (or the override) travel with the deployment; a rollback carries its link instead. */
+function rollbackFields(
+  group: AutoRollbackConfiguration | undefined,
+  input: NewDeployment,
+): Pick<DeploymentSpec, 'autoRollbackConfiguration' | 'rollbackInfo'> {
+  if (input.creator === ROLLBACK_CREATOR) return input.rollbackInfo ? { rollbackInfo: input.rollbackInfo } : {};
+  const config = effectiveRollbackConfiguration(group, input.autoRollbackConfiguration);
+  return config ? { autoRollbackConfiguration: config } : {};
+}

@@ -1,0 +1,127 @@
+/**
+ * BlockTraffic and AllowTraffic, done by the control plane through the deployment's TrafficRouter.
+ * A reconcile like the rest of the instance walk: every run re-reads the target, makes the same
+ * idempotent call to the load balancer, looks at what it shows, and then either records the
+ * event's end or schedules its next look as a delayed `instances` job. Nothing is held in memory:
+ * when the wait began is the event's own startTime on the target record in Redis.
+ *
+ *   Pending     → InProgress (startTime = now)                       CAS on the target
+ *   InProgress  → router.deregister / router.register (idempotent)
+ *               → router.describe → decideBlock / decideAllow
+ *                   wait  → advanceInstance(…, `<event>-wait-<slot>`, {delayMs})
+ *                   done  → (BlockTraffic: router.remove) → Succeeded   CAS, then walk on
+ *                   fail  → router.remove → Failed with diagnostics     CAS, then walk on
+ *   router unreachable / refusing → Failed, errorCode UnknownError and the router's sentence.
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { Store } from '../../shared/store/index.js';
+import type { Queues } from '../../shared/queues.js';
+import type { Config } from '../../shared/config.js';
+import type { DeploymentState } from '../../shared/store/deployments.js';
+import { isDeploymentTerminal, isTargetDone } from '../../shared/domain/statuses.js';
+import { isTrafficEvent, type TrafficEventName } from '../../shared/domain/lifecycle.js';
+import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { applyEventChanges, finishTarget } from '../../shared/domain/target-updates.js';
+import { parseTargetAddress } from '../../shared/domain/load-balancer.js';
+import type { Diagnostics, InstanceTarget } from '../../shared/domain/types.js';
+import { updateTarget } from '../../shared/operations/update-target.js';
+import { createTrafficRouter } from '../../shared/traffic/create-router.js';
+import { TrafficRouterError, type TrafficTarget } from '../../shared/traffic/traffic-router.js';
+import { decideAllow, decideBlock, waitSlot, type TrafficDecision } from '../../shared/traffic/traffic-decisions.js';
+
+export interface TrafficDeps {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  log: Logger;
+  now: () => Date;
+}
+
+/** The traffic event this instance is on: one InProgress, or the next Pending one. */
+export function trafficEventDue(target: InstanceTarget): TrafficEventName | undefined {
+  if (target.status !== 'InProgress') return undefined;
+  const running = target.lifecycleEvents.find((e) => e.status === 'InProgress');
+  if (running) return isTrafficEvent(running.lifecycleEventName) ? running.lifecycleEventName : undefined;
+  const step = nextInstanceStep(target.lifecycleEvents);
+  return step.kind === 'traffic' ? step.event : undefined;
+}
+
+export async function advanceTraffic(deps: TrafficDeps, state: DeploymentState, instanceName: string, event: TrafficEventName): Promise<void> {
+  const { deploymentId } = state.spec;
+  const log = deps.log.child({ deploymentId, instanceId: instanceName, event });
+
+  const started = await startEvent(deps, state, instanceName, event);
+  if (!started) return;
+  const startedAtMs = Date.parse(started.lifecycleEvents.find((e) => e.lifecycleEventName === event)?.startTime ?? '') || deps.now().getTime();
+
+  let decision: TrafficDecision;
+  try {
+    decision = await act(deps, state, started, event, startedAtMs);
+  } catch (err) {
+    const message = err instanceof TrafficRouterError ? err.message : `Unexpected error talking to the load balancer: ${(err as Error).message}`;
+    if (!(err instanceof TrafficRouterError)) log.error({ err }, 'traffic step failed unexpectedly');
+    decision = { kind: 'fail', message };
+  }
+
+  if (decision.kind === 'wait') {
+    const slot = waitSlot(event, startedAtMs, deps.now().getTime(), deps.config.traffic.pollMs);
+    await deps.queues.advanceInstance(deploymentId, instanceName, slot, { delayMs: decision.delayMs });
+    return;
+  }
+  const status = decision.kind === 'done' ? 'Succeeded' : 'Failed';
+  const diagnostics: Diagnostics = { errorCode: status === 'Succeeded' ? 'Success' : 'UnknownError', scriptName: '', message: decision.message, logTail: '' };
+  const at = deps.now();
+  const result = await updateTarget(deps.store, deploymentId, instanceName, (current) => {
+    const after = applyEventChanges(current, [{ lifecycleEventName: event, status, diagnostics }], at);
+    return after === current ? undefined : { after };
+  });
+  if (result?.written) {
+    (status === 'Succeeded' ? log.info.bind(log) : log.warn.bind(log))({ message: decision.message }, `${event} ${status}`);
+    await deps.queues.advanceInstance(deploymentId, instanceName, `${event}-${status}`);
+  }
+}
+
+/** Pending → InProgress; returns the target with the event running, or undefined when there is nothing to do. */
+async function startEvent(deps: TrafficDeps, state: DeploymentState, instanceName: string, event: TrafficEventName): Promise<InstanceTarget | undefined> {
+  const at = deps.now();
+  const result = await updateTarget(deps.store, state.spec.deploymentId, instanceName, (current) => {
+    if (isTargetDone(current.status) || trafficEventDue(current) !== event) return undefined;
+    const pending = current.lifecycleEvents.find((e) => e.lifecycleEventName === event)?.status === 'Pending';
+    if (!pending) return undefined;
+    // A stopped (or stopping) deployment starts no new work on the load balancer; one already
+    // running (a drain) finishes, so the load balancer is never left half-changed.
+    if (isDeploymentTerminal(state.status) || state.stopping) return { after: finishTarget(current, 'Failed', at) };
+    return { after: applyEventChanges(current, [{ lifecycleEventName: event, status: 'InProgress' }], at) };
+  });
+  if (!result) return undefined;
+  if (isTargetDone(result.target.status)) {
+    await deps.queues.reconcile(state.spec.deploymentId);
+    return undefined;
+  }
+  const running = result.target.lifecycleEvents.find((e) => e.lifecycleEventName === event)?.status === 'InProgress';
+  return running ? result.target : undefined;
+}
+
+async function act(deps: TrafficDeps, state: DeploymentState, target: InstanceTarget, event: TrafficEventName, startedAtMs: number): Promise<TrafficDecision> {
+  const lb = state.spec.loadBalancerInfo;
+  if (!lb) return { kind: 'fail', message: 'MISSING_ELB_INFORMATION: the deployment has no loadBalancerInfo.' };
+  const address = target.trafficAddress ? parseTargetAddress(target.trafficAddress) : undefined;
+  if (!address) return { kind: 'fail', message: `ELB_INVALID_INSTANCE: the instance has no target address (tag ${lb.targetAddressTag}).` };
+  const trafficTarget: TrafficTarget = { id: target.targetId, ...address };
+  const router = createTrafficRouter(lb, { timeoutMs: deps.config.traffic.callTimeoutMs });
+  const clock = () => ({ startedAtMs, nowMs: deps.now().getTime(), pollMs: deps.config.traffic.pollMs });
+
+  if (event === 'BlockTraffic') {
+    await router.deregister(trafficTarget);
+    const decision = decideBlock(await router.describe(trafficTarget), lb.deregistrationDelaySeconds, clock());
+    if (decision.kind === 'done') await router.remove(trafficTarget);
+    return decision;
+  }
+  await router.register(trafficTarget, { weight: lb.weight, healthCheck: lb.healthCheck });
+  const decision = decideAllow(await router.describe(trafficTarget), lb.healthyTimeoutSeconds, clock());
+  if (decision.kind === 'fail') {
+    // Not put back: an instance that never became healthy takes no traffic.
+    await router.remove(trafficTarget).catch((err: unknown) => deps.log.warn({ err, instanceId: target.targetId }, 'could not take the unhealthy instance out again'));
+  }
+  return decision;
+}
