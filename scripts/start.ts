@@ -1,30 +1,10 @@
 /** `npm start`: the api and every worker role in one process. */
-import { ConfigError, loadConfig } from '../shared/config.js';
-import { createLogger } from '../shared/logger.js';
-import { createRedis } from '../shared/store/redis.js';
-import { createStore } from '../shared/store/index.js';
-import { Queues } from '../shared/queues.js';
-import { onShutdown } from '../shared/shutdown.js';
+import { runProcess } from '../shared/run-process.js';
 import { startApi } from '../api/start-api.js';
 import { startWorkers } from '../workers/start-workers.js';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel, 'cutover');
-  const redis = createRedis(config.redisUrl, 'cutover');
-  const store = createStore(redis, config.redisPrefix);
-  const queues = new Queues(redis, store.keys.bullPrefix);
+runProcess('cutover', async ({ config, log, store, queues }) => {
   const workers = await startWorkers(config, store, queues, log, config.workerRoles);
   const api = await startApi(config, store, queues, log);
-  onShutdown(log, async () => {
-    await api.close();
-    await workers.close();
-    await queues.close();
-    redis.disconnect();
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
+  return [api, workers];
 });
