@@ -40,6 +40,8 @@ export interface CaseResult {
   config: string;
   hooks: string;
   status: string;
+  /** Hosts that ended Succeeded (an AllAtOnce deployment succeeds with one). */
+  hostsSucceeded: number;
   seconds: number;
   startSeconds: number;
   baselineSeconds: number;
@@ -109,12 +111,16 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
     const scripts = deltas.filter((d) => d.command === 'evalsha' || d.command === 'eval').reduce((s, d) => s + d.calls, 0);
     const seconds = view.completeTime && !timedOut ? (Date.parse(view.completeTime) - t0) / 1000 : NaN;
     const events = hosts * input.eventsPerInstance;
-    const status = timedOut ? 'timeout' : view.status;
+    // AllAtOnce "succeeds" with a single healthy host (CodeDeploy's rule): a bench case only
+    // counts as Succeeded when every host did.
+    const succeededHosts = view.deploymentOverview.Succeeded ?? 0;
+    const status = timedOut ? 'timeout' : view.status === 'Succeeded' && succeededHosts < hosts ? 'SucceededWithFailures' : view.status;
     const result: CaseResult = {
       hosts,
       config: input.config,
       hooks: input.hooks,
       status,
+      hostsSucceeded: succeededHosts,
       seconds,
       startSeconds: view.startTime ? (Date.parse(view.startTime) - t0) / 1000 : NaN,
       baselineSeconds: input.baseline.seconds,
@@ -220,6 +226,7 @@ function resultLineOf(r: CaseResult): string {
       rss_mb: r.cpPeakMb,
       cpu_s: r.cpCpuSeconds,
       status: r.status,
+      hosts_succeeded: r.hostsSucceeded,
       hooks: r.hooks,
       start_s: r.startSeconds,
       sim_cpu_s: r.simCpuSeconds,

@@ -5,8 +5,10 @@
  *                       [--chart-from saved-output.log,...]   (no measuring: chart earlier RESULT lines)`
  *
  * For each fleet size: a fresh control plane (scripts/start.ts, api + workers, its own process),
- * the raw-BullMQ baseline on the same Redis, then the fleet simulator (N production agents in one
- * process) and one deployment per config, timed from `POST /v1/deployments` to Succeeded. Prints
+ * the raw-BullMQ baseline on the same Redis, then the fleet simulator (N production agents in
+ * ⌈N / --agents-per-process⌉ processes) and one deployment per config, timed from
+ * `POST /v1/deployments` to the deployment's completeTime (a case is Succeeded only when every
+ * host is). Prints
  * every figure, a RESULT line per case, a Markdown table and (with ≥ 2 sizes) an SVG chart
  * (docs/benchmarks/fleet-time.svg unless --chart says otherwise).
  *
