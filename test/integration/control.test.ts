@@ -15,6 +15,7 @@ import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
 import type { DeploymentSpec } from '../../shared/domain/types.js';
+import { deploymentSpec } from '../helpers/deployment-spec.js';
 
 let redis: Redis;
 let store: Store;
@@ -23,24 +24,7 @@ const now = new Date('2026-11-27T10:00:00Z');
 const lifecycle = lifecycleFor('IN_PLACE', false);
 const plan = { total: 3, minHealthy: 0, windowSize: 3, oneAtATime: false };
 
-function spec(id: string, groupId: string, digest = 'a'.repeat(64)): DeploymentSpec {
-  return {
-    deploymentId: id,
-    applicationName: 'app',
-    deploymentGroupName: 'g',
-    deploymentGroupId: groupId,
-    deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
-    revision: { revisionType: 'Bundle', digest },
-    bundleType: 'tgz',
-    creator: 'user',
-    fileExistsBehavior: 'DISALLOW',
-    ignoreApplicationStopFailures: false,
-    deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
-    instanceTagFilters: [],
-    instanceTagSet: [],
-    eventTimeoutSeconds: {},
-  };
-}
+const spec = deploymentSpec;
 
 /** Create, claim and start a deployment on hosts h1..h3; release h1. */
 async function running(id: string, groupId: string, at = now, digest?: string): Promise<void> {

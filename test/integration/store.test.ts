@@ -10,30 +10,14 @@ import { newTarget } from '../../shared/domain/target-updates.js';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import type { DeploymentSpec } from '../../shared/domain/types.js';
+import { deploymentSpec } from '../helpers/deployment-spec.js';
 
 let redis: Redis;
 let store: Store;
 const prefix = uniquePrefix('store');
 const now = new Date('2026-11-27T10:00:00Z');
 
-function spec(id: string, groupId = 'group-1'): DeploymentSpec {
-  return {
-    deploymentId: id,
-    applicationName: 'app',
-    deploymentGroupName: 'g',
-    deploymentGroupId: groupId,
-    deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
-    revision: { revisionType: 'Bundle', digest: 'a'.repeat(64) },
-    bundleType: 'tgz',
-    creator: 'user',
-    fileExistsBehavior: 'DISALLOW',
-    ignoreApplicationStopFailures: false,
-    deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
-    instanceTagFilters: [],
-    instanceTagSet: [],
-    eventTimeoutSeconds: {},
-  };
-}
+const spec = deploymentSpec;
 
 beforeAll(() => {
   redis = connectRedis();
