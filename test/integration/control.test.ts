@@ -14,7 +14,6 @@ import { newTarget, skipTarget } from '../../shared/domain/target-updates.js';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
-import type { DeploymentSpec } from '../../shared/domain/types.js';
 import { deploymentSpec } from '../helpers/deployment-spec.js';
 
 let redis: Redis;

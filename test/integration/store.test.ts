@@ -9,7 +9,6 @@ import { connectRedis, deletePrefix, uniquePrefix } from '../helpers/redis.js';
 import { newTarget } from '../../shared/domain/target-updates.js';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
-import type { DeploymentSpec } from '../../shared/domain/types.js';
 import { deploymentSpec } from '../helpers/deployment-spec.js';
 
 let redis: Redis;
