@@ -25,11 +25,14 @@ export async function runCommandEvents(
   let entry = initial;
   const record = async (update: EventUpdate) => {
     entry = { ...withEvent(entry, update), runningHook: undefined };
-    await journal.write(entry);
+    // Only ends are journaled: after a restart an event with no journaled end fails whether or not
+    // its start was written (failedAfterRestart), so a start need not cost a file write.
+    if (update.status !== 'InProgress') await journal.write(entry);
     reporter.event(update);
   };
   const ctx: EventContext = {
     ...context,
+    appspecs: context.appspecs ?? new Map(),
     onHookSpawned: (pid) => {
       void processStartTicks(pid).then((startTicks) => {
         if (!startTicks || entry.complete) return;

@@ -29,6 +29,8 @@ export class Journal {
   private readonly dir: string;
   /** Writes of one command's file happen one after another, in the order they were asked for. */
   private readonly writes = new Map<string, Promise<void>>();
+  /** The directory is made once per agent, not once per write. */
+  private dirMade: Promise<void> | undefined;
 
   constructor(root: string) {
     this.dir = path.join(root, 'journal');
@@ -61,11 +63,31 @@ export class Journal {
   }
 
   private async writeNow(entry: JournalEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const file = this.fileOf(entry.command.commandId);
     const temp = `${file}.tmp`;
-    await writeFile(temp, JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }));
+    const body = JSON.stringify({ ...entry, updatedAt: new Date().toISOString() });
+    await this.ensureDir();
+    try {
+      await writeFile(temp, body);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The directory went away under the agent (someone cleaned its root): make it again.
+      this.dirMade = undefined;
+      await this.ensureDir();
+      await writeFile(temp, body);
+    }
     await rename(temp, file);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.dirMade ??= mkdir(this.dir, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.dirMade = undefined;
+        throw err;
+      },
+    );
+    return this.dirMade;
   }
 
   async prune(): Promise<void> {

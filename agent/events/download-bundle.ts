@@ -11,7 +11,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { extractBundle, BundleError } from '../../shared/bundle/index.js';
 import type { EventContext } from './event-context.js';
 import { failed, succeeded, type EventOutcome } from './event-outcome.js';
-import { loadAppSpec } from './load-appspec.js';
+import { appSpecFor } from './load-appspec.js';
 
 export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
   const { command, layout } = ctx;
@@ -47,7 +47,7 @@ export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
     if (err instanceof BundleError) return failed(`The bundle was rejected: ${err.message}`);
     throw err;
   }
-  const appspec = await loadAppSpec(archiveDir, command.appSpecFilename);
+  const appspec = await appSpecFor(ctx.appspecs, archiveDir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
 
   const last = await layout.lastSuccessful(groupId);

@@ -2,6 +2,7 @@ import type { AgentCommand } from '../../shared/protocol.js';
 import type { Layout } from '../layout.js';
 import type { ScriptLog } from '../script-log.js';
 import type { HookResult, RunHookOptions } from '../hooks/index.js';
+import type { LoadedAppSpec } from './load-appspec.js';
 
 /** Where DownloadBundle gets a revision: the api (AgentApiClient), or a file on this machine (`cutover local`). */
 export interface BundleSource {
@@ -24,6 +25,8 @@ export interface EventContext {
   runHook: HookRunner;
   /** Aborted when the deployment is stopped or the control plane gave up on the command. */
   signal: AbortSignal;
+  /** Appspecs already parsed during this command, by directory (see appSpecFor). */
+  appspecs?: Map<string, Promise<LoadedAppSpec>>;
   /** A hook script started (its pid leads its process group); journaled so a restart can stop it. */
   onHookSpawned: (pid: number) => void;
 }

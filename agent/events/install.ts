@@ -8,7 +8,7 @@ import { installRevision, InstallError, type InstallRecord } from '../installer/
 import { readJson, writeJson } from '../layout.js';
 import type { EventContext } from './event-context.js';
 import { failed, succeeded, type EventOutcome } from './event-outcome.js';
-import { loadAppSpec } from './load-appspec.js';
+import { appSpecFor } from './load-appspec.js';
 
 const InstallRecordSchema = z.object({ files: z.array(z.string()), dirs: z.array(z.string()) });
 
@@ -16,7 +16,7 @@ export async function install(ctx: EventContext): Promise<EventOutcome> {
   const { command, layout } = ctx;
   const { deploymentGroupId: groupId, deploymentId } = command;
   const archiveDir = layout.archiveDir(groupId, deploymentId);
-  const appspec = await loadAppSpec(archiveDir, command.appSpecFilename);
+  const appspec = await appSpecFor(ctx.appspecs, archiveDir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
   const recordFile = layout.installRecordFile(groupId);
   const previous: InstallRecord | undefined = await readJson(recordFile, InstallRecordSchema);

@@ -14,3 +14,16 @@ export async function loadAppSpec(archiveDir: string, fileName?: string): Promis
   const problems = parsed.problems.map((p) => `${p.path || file}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
   return { ok: false, message: `The appspec is invalid: ${problems.join('; ')}` };
 }
+
+/**
+ * The appspec of `archiveDir`, read and parsed once per command: DownloadBundle, Install and each
+ * hook event of one command ask for the same file (7 parses per command before). A revision's
+ * unpacked directory does not change while its command runs.
+ */
+export function appSpecFor(cache: Map<string, Promise<LoadedAppSpec>> | undefined, archiveDir: string, fileName?: string): Promise<LoadedAppSpec> {
+  if (!cache) return loadAppSpec(archiveDir, fileName);
+  const key = `${archiveDir}\0${fileName ?? ''}`;
+  let loaded = cache.get(key);
+  if (!loaded) cache.set(key, (loaded = loadAppSpec(archiveDir, fileName)));
+  return loaded;
+}

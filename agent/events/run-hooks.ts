@@ -10,7 +10,7 @@ import { usesPreviousRevision, type HookEventName } from '../../shared/domain/li
 import { hookEnvironment } from '../hooks/index.js';
 import type { EventContext } from './event-context.js';
 import { failed, succeeded, type EventOutcome } from './event-outcome.js';
-import { loadAppSpec } from './load-appspec.js';
+import { appSpecFor } from './load-appspec.js';
 
 export async function runHooks(ctx: EventContext, event: HookEventName): Promise<EventOutcome> {
   const { command, layout } = ctx;
@@ -24,7 +24,7 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
     }
     dir = last.archiveDir;
   }
-  const appspec = await loadAppSpec(dir, command.appSpecFilename);
+  const appspec = await appSpecFor(ctx.appspecs, dir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
   const scripts = appspec.appspec.hooks[event] ?? [];
   if (scripts.length === 0) return { status: 'Skipped' };
