@@ -23,6 +23,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { webhookDeliveryRoutes } from './routes/webhooks-deliveries.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { triggerRoutes } from './routes/notifications-triggers.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 
 const JSON_LIMIT = '1mb';
 
@@ -78,6 +79,8 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
   v1.use('/instances', instanceRoutes(deps));
   v1.use(eventRoutes(deps));
   app.use('/v1', v1);
+  // The web dashboard: `/` and its assets (built from web/ on first request).
+  app.use(dashboardRoutes(log));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

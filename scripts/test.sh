@@ -20,5 +20,6 @@ trap 'exit 143' TERM
 
 echo "test: tsc --noEmit" >&2
 node_modules/.bin/tsc --noEmit || exit
+node_modules/.bin/tsc --noEmit -p web || exit   # the dashboard (DOM, JSX): its own tsconfig
 echo "test: vitest run $*" >&2
 node_modules/.bin/vitest run "$@"

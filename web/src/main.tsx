@@ -1,0 +1,93 @@
+/**
+ * Cutover's dashboard: sign in with an API token, then deployments (list and detail, live from
+ * the event streams), instances, applications and groups. Served by the api at `/`.
+ */
+import { render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { getToken, onSignedOut, signOut } from './auth';
+import { href, useRoute, type Route } from './router';
+import { Login } from './pages/Login';
+import { DeploymentsList } from './pages/DeploymentsList';
+import { DeploymentDetail } from './pages/DeploymentDetail';
+import { Instances } from './pages/Instances';
+import { Applications } from './pages/Applications';
+import './styles.css';
+
+const NAV: { label: string; path: string; pages: Route['page'][] }[] = [
+  { label: 'Deployments', path: '/deployments', pages: ['deployments', 'deployment'] },
+  { label: 'Instances', path: '/instances', pages: ['instances'] },
+  { label: 'Applications', path: '/applications', pages: ['applications'] },
+];
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'deployments':
+      return <DeploymentsList query={route.query} />;
+    case 'deployment':
+      return <DeploymentDetail id={route.id} />;
+    case 'instances':
+      return <Instances />;
+    case 'applications':
+      return <Applications />;
+    default:
+      return (
+        <>
+          <h1 tabIndex={-1}>Not found</h1>
+          <p>
+            There is no such page. <a href={href('/deployments')}>Go to the deployments.</a>
+          </p>
+        </>
+      );
+  }
+}
+
+function App() {
+  const [signedIn, setSignedIn] = useState(() => !!getToken());
+  const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => onSignedOut(() => setSignedIn(false)), []);
+
+  // A new page: move focus to its heading, as a page load would, so screen readers announce it.
+  const pageKey = route.page === 'deployment' ? `deployment/${route.id}` : route.page;
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [pageKey]);
+
+  if (!signedIn) return <Login onSignedIn={() => setSignedIn(true)} />;
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href={href('/deployments')}>
+          Cutover
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.path}>
+                <a href={href(n.path)} aria-current={n.pages.includes(route.page) ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" class="link signout" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page key={pageKey} route={route} />
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app') as HTMLElement);
