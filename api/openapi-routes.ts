@@ -22,6 +22,7 @@ import {
   StopDeploymentBody,
   RollbackDeploymentBody,
   TargetLogsQuery,
+  UpdateDeploymentGroupBody,
 } from './schemas.js';
 import { CommandIdSchema, DigestSchema, InstanceNameSchema, PollRequest, PollResponse, RegisterRequest, RegisterResponse, ReportRequest, ReportResponse } from '../shared/protocol.js';
 
@@ -49,6 +50,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'post', path: '/v1/applications/:app/deployment-groups', tag: 'deployment groups', auth: 'admin', summary: 'Create a deployment group', params: app, body: CreateDeploymentGroupBody, response: { status: 201, description: 'The group' }, otherResponses: { 409: 'It already exists.' } },
   { method: 'get', path: '/v1/applications/:app/deployment-groups', tag: 'deployment groups', auth: 'admin', summary: 'List an application\'s deployment groups with their status', params: app, response: json('{deploymentGroups}') },
   { method: 'get', path: '/v1/applications/:app/deployment-groups/:group', tag: 'deployment groups', auth: 'admin', summary: 'Get a deployment group with its status', params: group, response: json('The group') },
+  { method: 'put', path: '/v1/applications/:app/deployment-groups/:group', tag: 'deployment groups', auth: 'admin', summary: 'Update a deployment group (UpdateDeploymentGroup): fields given replace, fields left out are kept, null resets; a masked secret sent back keeps the stored one; no rename', params: group, body: UpdateDeploymentGroupBody, response: json('The group, secrets masked'), otherResponses: { 404: 'No such group (DeploymentGroupDoesNotExistException).', 409: 'It kept changing under concurrent updates.' } },
   { method: 'get', path: '/v1/applications/:app/deployment-groups/:group/instances', tag: 'deployment groups', auth: 'admin', summary: 'The group\'s instances with the revision each runs', params: group, response: json('Instances and revisions') },
   { method: 'post', path: '/v1/applications/:app/deployment-groups/:group/triggers/:name/test', tag: 'notifications', auth: 'admin', summary: 'Send a test notification to every target of a trigger', params: { ...group, name: ResourceName }, response: json('One result per target') },
   { method: 'post', path: '/v1/applications/:app/revisions', tag: 'revisions', auth: 'admin', summary: 'Upload a revision bundle (the body is the archive)', params: app, body: { contentTypes: BUNDLE_TYPES, description: 'A tar.gz, tar or zip with an appspec.yml at its root' }, response: { status: 201, description: 'The revision: {revision: {revisionType, digest}, …}' }, otherResponses: { 413: 'The bundle is too large.' } },

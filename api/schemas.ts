@@ -98,6 +98,23 @@ export const CreateDeploymentGroupBody = z
     autoRollbackConfiguration: b.autoRollbackConfiguration,
   }));
 
+type Updatable<S extends z.core.$ZodShape> = { [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>> };
+
+/**
+ * UpdateDeploymentGroup (PUT …/deployment-groups/:group): derived from the create body, so a field
+ * added there can be updated too. Each field is optional (left out = kept as stored) or null (back
+ * to its default, or removed); `name`, if given, must be the group's own. This only checks each
+ * field: the route merges the body into the stored group and parses the result with
+ * CreateDeploymentGroupBody, so the cross-field rules are the create rules. Renaming
+ * (newDeploymentGroupName) is refused: see api/group-update.ts.
+ */
+export const UpdateDeploymentGroupBody = z.strictObject({
+  ...(Object.fromEntries(Object.entries(CreateDeploymentGroupBody.in.shape).map(([key, field]) => [key, field.nullable().optional()])) as Updatable<
+    typeof CreateDeploymentGroupBody.in.shape
+  >),
+  newDeploymentGroupName: ResourceName.optional(),
+});
+
 export const RevisionLocationBody = z.strictObject({ revisionType: z.literal('Bundle'), digest: DigestSchema });
 
 export const CreateDeploymentBody = z.strictObject({

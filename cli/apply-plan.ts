@@ -13,13 +13,17 @@
  *     TwoAtATime:
  *       minimumHealthyHosts: { type: HOST_COUNT, value: 2 }
  *
- * A field left out of the file is left as it is on the server.
+ * A field left out of the file is left as it is on the server. Secrets (trigger URLs, webhook
+ * secrets, the router admin token) are compared as GET shows them, masked, so a file with them in
+ * clear or masked (copied from GET) is unchanged against the same server; a secret changed behind
+ * the same mask is not seen (the server keeps a masked value's stored secret on update).
  */
 import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod';
 import { CreateDeploymentConfigBody, CreateDeploymentGroupBody, ResourceName } from '../api/schemas.js';
 import { lineFor } from '../shared/appspec/index.js';
 import { loadYaml } from '../shared/appspec/yaml-source.js';
+import { shownForComparison, withSecretStandIns } from '../api/group-update.js';
 
 const Sections = {
   applications: z.record(ResourceName, z.strictObject({ deploymentGroups: z.record(ResourceName, z.record(z.string(), z.unknown())).optional() }).nullable()).optional(),
@@ -45,7 +49,7 @@ export interface DesiredGroup {
   name: string;
   /** What is sent to the api (the file's fields plus the name). */
   body: Record<string, unknown>;
-  /** The same, as the api's schema reads it: compared with the server's record. */
+  /** The same, as the api's schema reads it and GET shows it (secrets masked): compared with the server's answer. */
   normalized: Record<string, unknown>;
 }
 
@@ -89,13 +93,13 @@ export function parseApplyFile(text: string): ParsedFile {
     desired.applications.push(application);
     for (const [name, fields] of Object.entries(app?.deploymentGroups ?? {})) {
       const body = { ...fields, name };
-      const parsed = CreateDeploymentGroupBody.safeParse(body);
+      const parsed = CreateDeploymentGroupBody.safeParse(withSecretStandIns(body));
       if (!parsed.success) {
         for (const issue of parsed.error.issues) add(['applications', application, 'deploymentGroups', name, ...(issue.path as (string | number)[])], issue.message);
         continue;
       }
       // Only what the file sets is compared: defaults the schema fills in are the server's business.
-      const normalized = Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).filter(([k, v]) => k !== 'name' && v !== undefined && k in fields));
+      const normalized = shownForComparison(Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).filter(([k, v]) => k !== 'name' && v !== undefined && k in fields)));
       desired.groups.push({ application, name, body, normalized });
     }
   }

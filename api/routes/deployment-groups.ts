@@ -1,11 +1,12 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Router } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
-import { CreateDeploymentGroupBody } from '../schemas.js';
+import { CreateDeploymentGroupBody, UpdateDeploymentGroupBody } from '../schemas.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { newUuid } from '../../shared/ids.js';
-import { DEFAULT_DEPLOYMENT_CONFIG } from '../../shared/domain/deployment-configs.js';
 import type { DeploymentGroup } from '../../shared/domain/types.js';
+import { groupRecord, identityOf, keepStoredSecrets, refuseRename, updatedInput } from '../group-update.js';
 import { requireApplication } from './applications.js';
 import { requireDeploymentConfig } from './deployment-configs.js';
 import { withRedactedLoadBalancer } from '../load-balancer-schema.js';
@@ -26,23 +27,10 @@ export function deploymentGroupRoutes(deps: ApiDeps): Router {
     const { app } = req.params as { app: string };
     await requireApplication(deps, app);
     const body = parseInput(CreateDeploymentGroupBody, req.body, 'deployment group');
-    const configName = body.deploymentConfigName ?? DEFAULT_DEPLOYMENT_CONFIG;
-    await requireDeploymentConfig(deps, configName);
-    checkGroupSettings(deps.config, body.triggerConfigurations, body.gitSource);
-    const group: DeploymentGroup = {
-      applicationName: app,
-      deploymentGroupName: body.name,
-      deploymentGroupId: newUuid(),
-      deploymentConfigName: configName,
-      instanceTagFilters: body.instanceTagFilters,
-      instanceTagSet: body.instanceTagSet,
-      deploymentStyle: body.deploymentStyle,
-      ...(body.loadBalancerInfo ? { loadBalancerInfo: body.loadBalancerInfo } : {}),
-      ...(body.triggerConfigurations ? { triggerConfigurations: body.triggerConfigurations } : {}),
-      ...(body.gitSource ? { gitSource: body.gitSource } : {}),
-      ...(body.autoRollbackConfiguration ? { autoRollbackConfiguration: body.autoRollbackConfiguration } : {}),
-      createTime: deps.now().toISOString(),
-    };
+    // Every field the body has is stored (groupRecord), so create and update keep the same fields.
+    const group = groupRecord({ applicationName: app, deploymentGroupName: body.name, deploymentGroupId: newUuid(), createTime: deps.now().toISOString() }, body);
+    await requireDeploymentConfig(deps, group.deploymentConfigName);
+    checkGroupSettings(deps.config, group.triggerConfigurations, group.gitSource);
     if (!(await deps.store.catalog.createDeploymentGroup(group))) {
       throw new ConflictError('DeploymentGroupAlreadyExistsException', `Application ${app} already has a deployment group named ${body.name}.`);
     }
@@ -60,6 +48,28 @@ export function deploymentGroupRoutes(deps: ApiDeps): Router {
     const { app, group } = req.params as { app: string; group: string };
     const found = await requireDeploymentGroup(deps, app, group);
     res.json({ ...shown(found), ...(await groupStatus(deps, found)) });
+  });
+
+  /**
+   * UpdateDeploymentGroup (see api/group-update.ts for the merge, masked secrets and renaming).
+   * Read, merge, check, then a compare-and-set write; a concurrent update makes us merge again
+   * on top of it. Deployments already created keep the group they snapshotted.
+   */
+  router.put('/:group', async (req, res) => {
+    const { app, group: name } = req.params as { app: string; group: string };
+    for (let attempt = 1; ; attempt++) {
+      const stored = await requireDeploymentGroup(deps, app, name);
+      const body = parseInput(UpdateDeploymentGroupBody, keepStoredSecrets(req.body, stored), 'deployment group update');
+      refuseRename(name, body);
+      const group = groupRecord(identityOf(stored), parseInput(CreateDeploymentGroupBody, updatedInput(stored, body), 'deployment group'));
+      await requireDeploymentConfig(deps, group.deploymentConfigName);
+      checkGroupSettings(deps.config, group.triggerConfigurations, group.gitSource);
+      if (isDeepStrictEqual(group, stored)) return void res.json(shown(stored));
+      const outcome = await deps.store.catalog.replaceDeploymentGroup(stored, group);
+      if (outcome === 'replaced') return void res.json(shown(group));
+      if (outcome === 'missing') await requireDeploymentGroup(deps, app, name);
+      if (attempt === 3) throw new ConflictError('ConcurrentModificationException', `Deployment group ${name} kept changing while this update was applied; try again.`);
+    }
   });
 
   /** Each targeted instance with the revision it runs for this group, and whether it is outdated. */

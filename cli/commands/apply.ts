@@ -1,7 +1,10 @@
 /**
  * `cutover apply -f cutover.yml [--dry-run]`: make the server's applications, deployment configs
  * and deployment groups what the file says. Idempotent: the plan is printed first (+ create,
- * ~ update, = unchanged, ! cannot), then carried out; a second run finds nothing to do.
+ * ~ update with the fields that differ, = unchanged, ! cannot), then carried out; a second run
+ * finds nothing to do. A deployment config that differs from the server's is a conflict
+ * (CodeDeploy's configs are immutable) and then nothing at all is applied, so a file is applied
+ * whole or not at all as far as it can be checked before writing.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -38,12 +41,17 @@ export function registerApply(program: Command): void {
       if (conflicts.length > 0) throw new CliError(`${conflicts.length} item(s) cannot be applied as written; nothing was changed.`);
       const todo = items.filter((i) => i.action === 'create' || i.action === 'update');
       if (opts.dryRun || todo.length === 0) {
-        if (json) ctx.printer.json({ applied: false, plan: items });
+        if (json) ctx.printer.json({ applied: false, plan: items.map(withoutBody) });
         else ctx.printer.line(todo.length === 0 ? 'No changes: the server already matches the file.' : `Dry run: ${todo.length} change(s) not applied.`);
         return;
       }
-      for (const item of todo) await carryOut(client, item);
-      if (json) ctx.printer.json({ applied: true, plan: items });
+      for (const [done, item] of todo.entries()) {
+        await carryOut(client, item).catch((err: unknown) => {
+          if (done === 0 || !(err instanceof CliError)) throw err;
+          throw new CliError(`${err.message}\n(${done} of ${todo.length} change(s) were applied before it; fix the file and apply again.)`);
+        });
+      }
+      if (json) ctx.printer.json({ applied: true, plan: items.map(withoutBody) });
       else {
         const count = (a: string) => items.filter((i) => i.action === a).length;
         ctx.printer.line(green(`Applied: ${count('create')} created, ${count('update')} updated, ${count('unchanged')} unchanged.`));
@@ -82,6 +90,11 @@ async function carryOut(client: CutoverClient, item: PlanItem): Promise<void> {
   }
 }
 
+/** The body is the file's own text, secrets in clear: the plan shows changes, masked, instead. */
+function withoutBody({ body: _body, ...item }: PlanItem): Omit<PlanItem, 'body'> {
+  return item;
+}
+
 function label(item: PlanItem): string {
   const kind = { application: 'application', deploymentConfig: 'deployment config', deploymentGroup: 'deployment group' }[item.kind];
   return `${kind} ${item.application ? `${item.application}/` : ''}${item.name}`;
@@ -90,7 +103,8 @@ function label(item: PlanItem): string {
 export function printPlan(printer: Printer, items: readonly PlanItem[]): void {
   for (const item of items) {
     const mark = { create: green('+'), update: yellow('~'), unchanged: dim('='), conflict: red('!') }[item.action];
-    const note = item.action === 'unchanged' ? dim(' (unchanged)') : item.reason ? red(` (${item.reason})`) : '';
+    const fields = Object.keys(item.changes ?? {}).join(', ');
+    const note = item.action === 'unchanged' ? dim(' (unchanged)') : item.reason ? red(` (${item.reason})`) : item.action === 'update' ? ` (${fields})` : '';
     printer.line(`${mark} ${label(item)}${note}`);
     for (const [field, [from, to]] of Object.entries(item.changes ?? {})) {
       printer.line(`    ${field}: ${cyan(short(from))} → ${cyan(short(to))}`);

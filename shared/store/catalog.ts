@@ -1,6 +1,7 @@
 /**
  * Applications, deployment configs, deployment groups and revisions: records that are written
- * once and read often. Creation is SET NX, so two racing creates cannot both win.
+ * once and read often. Creation is SET NX, so two racing creates cannot both win; a group may be
+ * replaced (UpdateDeploymentGroup) only by a compare-and-set against the record the caller read.
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
@@ -8,6 +9,22 @@ import { createJson, getJson, mgetJson } from './json.js';
 import { runScript } from './scripts.js';
 import { PREDEFINED_CONFIGS, type DeploymentConfig } from '../domain/deployment-configs.js';
 import type { Application, DeploymentGroup, RevisionInfo } from '../domain/types.js';
+
+export type ReplaceOutcome = 'replaced' | 'changed' | 'missing';
+
+/*
+  Replace a JSON record only if it is unchanged since it was read. Inline rather than in lua/: it
+  records no deployment event and is run rarely (EVAL, no EVALSHA registration needed).
+  KEYS[1] the record   ARGV[1] the record as read (JSON)   ARGV[2] the new record (JSON)
+  Returns 1 replaced, 0 it changed since it was read (nothing written), -1 it does not exist.
+*/
+const REPLACE_IF_UNCHANGED = `
+local current = redis.call("GET", KEYS[1])
+if not current then return -1 end
+if current ~= ARGV[1] then return 0 end
+redis.call("SET", KEYS[1], ARGV[2])
+return 1
+`;
 
 export class Catalog {
   constructor(
@@ -51,6 +68,17 @@ export class Catalog {
       group.deploymentGroupName,
       Date.parse(group.createTime),
     );
+  }
+
+  /**
+   * UpdateDeploymentGroup's write: replace the record only if it is still the one the caller read
+   * (compare-and-set on its JSON), so two racing updates cannot both win and the loser can re-read
+   * and merge again. Deployments are not touched: each snapshotted its group when it was created.
+   */
+  async replaceDeploymentGroup(previous: DeploymentGroup, next: DeploymentGroup): Promise<ReplaceOutcome> {
+    const key = this.keys.group(previous.applicationName, previous.deploymentGroupName);
+    const result = await this.redis.eval(REPLACE_IF_UNCHANGED, 1, key, JSON.stringify(previous), JSON.stringify(next));
+    return result === 1 ? 'replaced' : result === 0 ? 'changed' : 'missing';
   }
 
   getDeploymentGroup(app: string, name: string): Promise<DeploymentGroup | undefined> {
