@@ -48,10 +48,11 @@ function versionOf(pkg: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
 }
 
-/** What the build depends on: every source file under web/ and the versions of vite and preact. */
+/** What the build depends on: every source file under web/, the versions of vite and preact, and this recipe. */
 export async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`vite ${versionOf('vite')} preact ${versionOf('preact')}\n`);
+  hash.update(await readFile(fileURLToPath(import.meta.url)));
   for (const file of (await sourceFiles(WEB_ROOT)).sort()) {
     hash.update(`${path.relative(WEB_ROOT, file)}\n`);
     hash.update(await readFile(file));
@@ -61,9 +62,11 @@ export async function sourceHash(): Promise<string> {
 
 function runVite(outDir: string): Promise<void> {
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  const args = [vite, 'build', '--config', path.join(WEB_ROOT, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  const args = [vite, 'build', '--config', path.join(WEB_ROOT, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--mode', 'production', '--logLevel', 'warn'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: WEB_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Always a production build: a caller's NODE_ENV (vitest sets `test`) must not change the output.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const child = spawn(process.execPath, args, { cwd: WEB_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);

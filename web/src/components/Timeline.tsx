@@ -97,10 +97,48 @@ function moveFocus(root: HTMLElement | null, lane: number, seg: number, key: str
   return true;
 }
 
+/** The span every lane's time bar is drawn on: the first start to the last end (or now). */
+function timeScale(targets: Target[], now: number): { start: number; span: number } | undefined {
+  const events = targets.flatMap((t) => t.lifecycleEvents);
+  const starts = events.map((e) => (e.startTime ? Date.parse(e.startTime) : NaN)).filter(Number.isFinite);
+  if (starts.length === 0) return undefined;
+  const ends = events.map((e) => (e.endTime ? Date.parse(e.endTime) : e.status === 'InProgress' ? now : NaN)).filter(Number.isFinite);
+  const start = Math.min(...starts);
+  return { start, span: Math.max(1, Math.max(start, ...ends) - start) };
+}
+
+/**
+ * Each event's time on the deployment's clock, as bars on one shared scale: which host ran when,
+ * and for how long. A picture of what the segments above it say in words (so hidden from screen readers).
+ */
+function TimeBar({ target, scale, now }: { target: Target; scale: { start: number; span: number }; now: number }) {
+  return (
+    <div class="timebar" aria-hidden="true">
+      {target.lifecycleEvents
+        .filter((e) => e.startTime)
+        .map((e) => {
+          const from = Date.parse(e.startTime as string);
+          const to = e.endTime ? Date.parse(e.endTime) : e.status === 'InProgress' ? now : from;
+          const left = ((from - scale.start) / scale.span) * 100;
+          const width = Math.max(0.4, ((to - from) / scale.span) * 100);
+          return (
+            <span
+              key={e.lifecycleEventName}
+              class={`timebar-event ${statusClass(e.status)}`}
+              style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }}
+              title={`${e.lifecycleEventName}: ${e.status}`}
+            />
+          );
+        })}
+    </div>
+  );
+}
+
 export function Timeline({ targets, selected, onSelect, now }: TimelineProps) {
   const [tip, setTip] = useState<string | undefined>();
   const root = useRef<HTMLOListElement>(null);
   const lanes = [...targets].sort((a, b) => (a.instanceLabel ?? '').localeCompare(b.instanceLabel ?? '') || a.targetId.localeCompare(b.targetId));
+  const scale = timeScale(targets, now);
 
   if (lanes.length === 0) return <p class="empty">No instances yet: the deployment has not chosen its targets.</p>;
 
@@ -168,6 +206,7 @@ export function Timeline({ targets, selected, onSelect, now }: TimelineProps) {
                 );
               })}
             </ol>
+            {scale && <TimeBar target={t} scale={scale} now={now} />}
           </li>
         );
       })}

@@ -129,7 +129,7 @@ export function DeploymentDetail({ id }: { id: string }) {
           <dt>Started</dt>
           <dd>{formatTime(d.startTime)}</dd>
           <dt>Ended</dt>
-          <dd>
+          <dd data-complete-time={d.completeTime ?? ''}>
             {formatTime(d.completeTime)}
             {d.startTime && d.completeTime && <span class="muted"> after {formatDuration(between(d.startTime, d.completeTime) ?? NaN)}</span>}
           </dd>

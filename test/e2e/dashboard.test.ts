@@ -1,0 +1,193 @@
+/**
+ * The web dashboard end to end, in Debian's Chromium driven by playwright-core, against a real
+ * api + workers and two real agents: sign in with the admin token, watch a deployment started
+ * through the API fill its timeline in live until Succeeded (no reload), open a script log from
+ * the keyboard, then stop a second deployment from the UI and see it end Stopped. Screenshots of
+ * the list and the detail page are kept under test-artifacts/dashboard/.
+ */
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { TestSystem } from '../helpers/system.js';
+import { makeBundle } from '../helpers/bundles.js';
+import { until } from '../helpers/processes.js';
+import { artifactPath, launchChromium } from '../helpers/browser.js';
+import { buildDashboard } from '../../api/dashboard-build.js';
+import { bundleSizes } from '../../scripts/build-web.js';
+
+const APP = 'dash';
+const HOSTS = ['dash-1', 'dash-2'];
+let sys: TestSystem;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Every page load: the dashboard must update without one after sign-in. */
+let loads = 0;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  // The browser first: without one, fail at once and say what to install.
+  browser = await launchChromium();
+  sys = await TestSystem.start({ label: 'dashboard' });
+  await Promise.all(HOSTS.map((name) => sys.startAgent(name, { app: APP })));
+  await sys.rest.createApplication(APP);
+  await sys.rest.createGroup(APP, 'web', 'CodeDeployDefault.OneAtATime', { app: APP });
+  await sys.rest.createGroup(APP, 'slow', 'CodeDeployDefault.OneAtATime', { app: APP });
+
+  // The api builds the dashboard on the first request for it (a few seconds): time it apart.
+  const started = Date.now();
+  const first = await fetch(`${sys.apiUrl}/`);
+  expect(first.status).toBe(200);
+  console.log(`dashboard: first GET / (build included) took ${Date.now() - started} ms`);
+
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('load', () => loads++);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) pageErrors.push(msg.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+function printLogsOnFailure(): void {
+  onTestFailed(() => console.error(sys.logs()));
+}
+
+/** The statuses every timeline segment shows now, as `host/event=Status`. */
+async function segmentStatuses(): Promise<string[]> {
+  return page.$$eval('.lane', (lanes) =>
+    lanes.flatMap((lane) =>
+      [...lane.querySelectorAll<HTMLElement>('.segment')].map((s) => `${(lane as HTMLElement).dataset.instance}/${s.dataset.event}=${s.dataset.status}`),
+    ),
+  );
+}
+
+describe('web dashboard', () => {
+  it('is served at / with a strict CSP, keeps the API\'s 404s, and its bundle is small', async () => {
+    const res = await fetch(`${sys.apiUrl}/`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('<div id="app">');
+    const missing = await fetch(`${sys.apiUrl}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('ResourceNotFoundException');
+
+    const { dir } = await buildDashboard();
+    const gzipped = (await bundleSizes(dir)).reduce((sum, f) => sum + f.gzipped, 0);
+    console.log(`dashboard: bundle ${(gzipped / 1024).toFixed(1)} KB gzipped`);
+    expect(gzipped).toBeLessThan(200 * 1024);
+  });
+
+  it('signs in, follows a deployment live until Succeeded, and opens a script log', async () => {
+    printLogsOnFailure();
+    const started = Date.now();
+    await page.goto(`${sys.apiUrl}/`);
+    const token = page.getByLabel('API token');
+    await token.fill('not-a-real-token-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await token.fill(sys.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
+    // The token lives in sessionStorage, never in the URL.
+    expect(page.url()).not.toContain(sys.adminToken);
+    expect(await page.evaluate(() => sessionStorage.getItem('cutover.token'))).toBe(sys.adminToken);
+    await page.locator('[data-live="open"]').waitFor();
+    const loadsAfterSignIn = loads;
+
+    const bundle = await makeBundle({
+      hooks: {
+        BeforeInstall: { script: 'sleep 0.5' },
+        AfterInstall: { script: 'echo "hello from AfterInstall on $HOST_LABEL"\nsleep 1' },
+        ApplicationStart: { script: 'sleep 0.5' },
+        ValidateService: { script: 'echo validated' },
+      },
+    });
+    const id = await sys.rest.deploy(APP, 'web', await sys.rest.upload(APP, bundle));
+
+    // The list shows it without a reload (the global event stream), then its detail page.
+    const row = page.locator(`tr[data-deployment="${id}"]`);
+    await row.waitFor();
+    await page.screenshot({ path: await artifactPath('list.png'), fullPage: true });
+    await row.getByRole('link', { name: id }).click();
+    await page.getByRole('heading', { name: new RegExp(`Deployment ${id}`) }).waitFor();
+
+    // Watch the timeline fill in: every status each segment shows on the way is recorded.
+    const seen = new Set<string>();
+    await until(
+      `the dashboard to show ${id} Succeeded`,
+      async () => {
+        for (const s of await segmentStatuses()) seen.add(s);
+        return (await page.locator('h1 [data-status]').getAttribute('data-status')) === 'Succeeded' ? true : undefined;
+      },
+      90_000,
+      100,
+    );
+    const final = await segmentStatuses();
+    for (const s of await segmentStatuses()) seen.add(s);
+    console.log(`dashboard: ${id} Succeeded in the browser ${Date.now() - started} ms after sign-in began; ${seen.size} segment states seen`);
+
+    // Both lanes, every event done, and the page saw them running first: it was live.
+    expect(final.filter((s) => s.endsWith('=Succeeded')).length).toBeGreaterThanOrEqual(HOSTS.length * 5);
+    expect(final.every((s) => /=(Succeeded|Skipped)$/.test(s)), final.join(' ')).toBe(true);
+    for (const host of HOSTS) expect(final.some((s) => s.startsWith(`${host}/AfterInstall=`))).toBe(true);
+    expect([...seen].some((s) => s.endsWith('=InProgress') || s.endsWith('=Pending')), [...seen].join(' ')).toBe(true);
+    expect(loads, 'no page load since sign-in').toBe(loadsAfterSignIn);
+    // Status is text, not colour alone.
+    await expect.poll(() => page.locator('.lane[data-instance="dash-1"] .segment[data-event="Install"] .seg-status').textContent()).toContain('Succeeded');
+    await expect.poll(() => page.locator('[data-count="Succeeded"] dd').textContent()).toBe(String(HOSTS.length));
+
+    // The fresh read after the last event: the end time, and every lane's time bar.
+    await page.locator('[data-complete-time]:not([data-complete-time=""])').waitFor();
+    expect(await page.locator('.lane .timebar-event').count()).toBeGreaterThanOrEqual(HOSTS.length * 5);
+
+    // Hover shows times; the keyboard opens a script log (focus ApplicationStart, step left, Enter).
+    const install = page.locator('.lane[data-instance="dash-1"] .segment[data-event="Install"]');
+    await install.hover();
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Started');
+    await page.screenshot({ path: await artifactPath('detail.png'), fullPage: true });
+    await page.locator('.lane[data-instance="dash-1"] .segment[data-event="ApplicationStart"]').focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.event)).toBe('AfterInstall');
+    await page.keyboard.press('Enter');
+    const log = page.locator('#log-panel');
+    await log.getByRole('heading', { name: /dash-1 · AfterInstall/ }).waitFor();
+    await expect.poll(() => log.locator('pre').textContent(), { timeout: 20_000 }).toContain('hello from AfterInstall on dash-1');
+    await log.locator('[data-log-state="ended"]').waitFor();
+    await page.screenshot({ path: await artifactPath('log.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('stops a running deployment from the UI and shows it Stopped', async () => {
+    printLogsOnFailure();
+    const bundle = await makeBundle({ hooks: { AfterInstall: { script: 'echo "sleeping"\nsleep 120', timeout: 300 } } });
+    const id = await sys.rest.deploy(APP, 'slow', await sys.rest.upload(APP, bundle));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deployments' }).click();
+    await page.locator(`tr[data-deployment="${id}"]`).getByRole('link', { name: id }).click();
+    await page.getByRole('heading', { name: new RegExp(`Deployment ${id}`) }).waitFor();
+    await page.locator('.segment[data-event="AfterInstall"][data-status="InProgress"]').waitFor({ timeout: 60_000 });
+
+    await page.getByRole('button', { name: 'Stop deployment' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: `Stop ${id}?` }).waitFor();
+    await dialog.getByRole('button', { name: 'Stop deployment' }).click();
+    await page.locator('h1 [data-status="Stopped"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-error-code="MANUAL_STOP"]').waitFor();
+    await page.locator('.segment[data-event="AfterInstall"][data-status="Failed"]').waitFor();
+    await page.locator('[data-complete-time]:not([data-complete-time=""])').waitFor();
+    expect(await sys.rest.deployment(id)).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    await page.screenshot({ path: await artifactPath('stopped.png'), fullPage: true });
+
+    // Readable on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deployments' }).click();
+    await page.locator(`tr[data-deployment="${id}"]`).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: await artifactPath('list-phone.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
