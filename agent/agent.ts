@@ -20,6 +20,8 @@ import { failedAfterRestart, runCommandEvents } from './command-runner.js';
 import type { HookRunner } from './events/event-context.js';
 import { runHookScript } from './hooks/index.js';
 import { stopOrphanedHook } from './orphan-hooks.js';
+import type { HostAllowance } from './installer/index.js';
+import type { BundleLimits } from '../shared/bundle/index.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -31,6 +33,10 @@ export interface AgentOptions {
   root: string;
   installRoot?: string;
   hookEnv?: Record<string, string>;
+  /** The runas users and files destinations this host allows; absent: any. */
+  allowance?: HostAllowance;
+  /** What a bundle may unpack to (CUTOVER_BUNDLE_MAX_*). */
+  bundleLimits?: BundleLimits;
   log: Logger;
   /** Replaces the real hook runner (the fleet simulator's no-op mode). */
   hookRunner?: HookRunner;
@@ -223,6 +229,8 @@ export class Agent {
           scriptLog,
           installRoot: this.options.installRoot,
           hookEnv: this.options.hookEnv ?? {},
+          allowance: this.options.allowance,
+          bundleLimits: this.options.bundleLimits,
           runHook: this.options.hookRunner ?? runHookScript,
           signal,
         },

@@ -1,19 +1,24 @@
 /**
  * `npm run agent -- --api URL --enroll-token T --name NAME --tags k=v,k2=v2 --root DIR
- *                   [--install-root DIR] [--hook-env K=V]...`
+ *                   [--install-root DIR] [--hook-env K=V]...
+ *                   [--allowed-runas U1,U2] [--allowed-destinations /DIR1,/DIR2] [--host-config FILE]`
  * One agent per host in production. --install-root and --hook-env exist so several simulated
  * hosts can share one machine (tests, the demo): each gets its own files and its own port.
+ * The --allowed-* flags (or the host config file) restrict what a revision may ask of this host
+ * (agent/installer/host-allowance.ts); bundle size bounds come from CUTOVER_BUNDLE_MAX_*.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError, loadBundleLimits } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { InstanceNameSchema, TagsSchema } from '../shared/protocol.js';
 import { onShutdown } from '../shared/shutdown.js';
 import { Agent } from './agent.js';
+import { HostConfigError, loadHostAllowance } from './installer/index.js';
 
 function usage(problem: string): never {
-  console.error(`${problem}\nusage: npm run agent -- --api URL --enroll-token TOKEN [--name NAME] [--tags k=v,k2=v2] [--root DIR] [--install-root DIR] [--hook-env K=V]...`);
+  console.error(`${problem}\nusage: npm run agent -- --api URL --enroll-token TOKEN [--name NAME] [--tags k=v,k2=v2] [--root DIR] [--install-root DIR] [--hook-env K=V]... [--allowed-runas U1,U2] [--allowed-destinations /DIR1,/DIR2] [--host-config FILE]`);
   process.exit(2);
 }
 
@@ -38,6 +43,9 @@ async function main(): Promise<void> {
       'install-root': { type: 'string' },
       'hook-env': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
+      'allowed-runas': { type: 'string' },
+      'allowed-destinations': { type: 'string' },
+      'host-config': { type: 'string' },
     },
     strict: true,
   });
@@ -49,6 +57,20 @@ async function main(): Promise<void> {
   const tags = TagsSchema.safeParse(parsePairs(values.tags ? values.tags.split(',').filter(Boolean) : [], '--tags'));
   if (!tags.success) usage(`--tags: ${tags.error.issues[0]?.message}`);
 
+  let allowance;
+  let bundleLimits;
+  try {
+    allowance = await loadHostAllowance({
+      allowedRunas: values['allowed-runas'],
+      allowedDestinations: values['allowed-destinations'],
+      file: values['host-config'],
+    });
+    bundleLimits = loadBundleLimits();
+  } catch (err) {
+    if (err instanceof HostConfigError || err instanceof ConfigError) usage(err.message);
+    throw err;
+  }
+
   const log = createLogger(values['log-level'] ?? process.env.LOG_LEVEL ?? 'info', `agent:${name.data}`);
   const agent = new Agent({
     apiUrl: values.api,
@@ -58,11 +80,13 @@ async function main(): Promise<void> {
     root: path.resolve(values.root ?? '/var/lib/cutover-agent'),
     installRoot: values['install-root'] ? path.resolve(values['install-root']) : undefined,
     hookEnv: parsePairs(values['hook-env'] ?? [], '--hook-env'),
+    allowance,
+    bundleLimits,
     log,
   });
   onShutdown(log, () => agent.stop(8000));
   await agent.start();
-  log.info({ api: values.api }, 'agent started');
+  log.info({ api: values.api, allowance: allowance ?? 'any runas user, any destination', bundleLimits }, 'agent started');
 }
 
 main().catch((err: unknown) => {

@@ -4,11 +4,20 @@
  */
 import path from 'node:path';
 import * as z from 'zod';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES } from './bundle/limits.js';
 
 export const WORKER_ROLES = ['scheduler', 'instance', 'notifier', 'revision'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Shared by the server's config and the agent's (loadBundleLimits): both must agree on what a bundle may be. */
+function bundleLimitVars() {
+  return {
+    CUTOVER_BUNDLE_MAX_ENTRIES: int(1, 10_000_000).default(DEFAULT_MAX_ENTRIES),
+    CUTOVER_BUNDLE_MAX_UNPACKED_BYTES: int(1024, 64 * 1024 ** 4).default(DEFAULT_MAX_BYTES),
+  };
+}
 
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -24,6 +33,7 @@ const EnvSchema = z.object({
   CUTOVER_SWEEP_INTERVAL_MS: int(200, 60_000).optional(),
   CUTOVER_COMMAND_GRACE_SECONDS: int(1, 3600).default(300),
   CUTOVER_MAX_BUNDLE_BYTES: int(1024, 16 * 1024 ** 3).default(1024 ** 3),
+  ...bundleLimitVars(),
   CUTOVER_LOG_RETENTION_DAYS: int(1, 3650).default(14),
   CUTOVER_WORKER_CONCURRENCY: int(1, 1000).default(50),
   CUTOVER_WORKER_ROLES: z.string().default(WORKER_ROLES.join(',')),
@@ -106,6 +116,8 @@ export interface Config {
   sweepIntervalMs: number;
   commandGraceMs: number;
   maxBundleBytes: number;
+  /** What one bundle may unpack to, checked at upload and again on the host (decompression bombs). */
+  bundleLimits: BundleLimitsConfig;
   /** How long script logs (per lifecycle event, capped) are kept after their last line. */
   logRetentionSeconds: number;
   workerConcurrency: number;
@@ -124,7 +136,24 @@ export interface TrafficConfig {
   callTimeoutMs: number;
 }
 
+export interface BundleLimitsConfig {
+  /** Most entries (files, directories, links) in one bundle. */
+  maxEntries: number;
+  /** Most bytes one bundle unpacks to. */
+  maxBytes: number;
+}
+
 export class ConfigError extends Error {}
+
+/** The agent's only environment settings: the same bundle bounds the api applies at upload. */
+export function loadBundleLimits(env: NodeJS.ProcessEnv = process.env): BundleLimitsConfig {
+  const parsed = z.object(bundleLimitVars()).safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return { maxEntries: parsed.data.CUTOVER_BUNDLE_MAX_ENTRIES, maxBytes: parsed.data.CUTOVER_BUNDLE_MAX_UNPACKED_BYTES };
+}
 
 const RouterEnvSchema = z.object({
   CUTOVER_ROUTER_TOKEN: z.string().min(16, 'the router admin token needs at least 16 characters').optional(),
@@ -169,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.CUTOVER_SWEEP_INTERVAL_MS ?? Math.min(5000, Math.floor(heartbeatTimeoutMs / 3)),
     commandGraceMs: e.CUTOVER_COMMAND_GRACE_SECONDS * 1000,
     maxBundleBytes: e.CUTOVER_MAX_BUNDLE_BYTES,
+    bundleLimits: { maxEntries: e.CUTOVER_BUNDLE_MAX_ENTRIES, maxBytes: e.CUTOVER_BUNDLE_MAX_UNPACKED_BYTES },
     logRetentionSeconds: e.CUTOVER_LOG_RETENTION_DAYS * 24 * 3600,
     workerConcurrency: e.CUTOVER_WORKER_CONCURRENCY,
     workerRoles: roles as WorkerRole[],

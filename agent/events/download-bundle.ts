@@ -9,6 +9,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { extractBundle, BundleError } from '../../shared/bundle/index.js';
+import { allowanceViolations, describeViolations } from '../installer/index.js';
 import type { EventContext } from './event-context.js';
 import { failed, succeeded, type EventOutcome } from './event-outcome.js';
 import { appSpecFor } from './load-appspec.js';
@@ -41,7 +42,7 @@ export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
 
   await rm(archiveDir, { recursive: true, force: true });
   try {
-    await extractBundle(bundleFile, bundleType, archiveDir);
+    await extractBundle(bundleFile, bundleType, archiveDir, ctx.bundleLimits);
   } catch (err) {
     await rm(archiveDir, { recursive: true, force: true });
     if (err instanceof BundleError) return failed(`The bundle was rejected: ${err.message}`);
@@ -49,6 +50,12 @@ export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
   }
   const appspec = await appSpecFor(ctx.appspecs, archiveDir, command.appSpecFilename);
   if (!appspec.ok) return failed(appspec.message);
+  // Refused here, before BeforeInstall could run a script as a user the host does not allow.
+  const violations = allowanceViolations(appspec.appspec, ctx.allowance);
+  if (violations.length > 0) {
+    await rm(archiveDir, { recursive: true, force: true });
+    return failed(describeViolations(violations));
+  }
 
   const last = await layout.lastSuccessful(groupId);
   await layout.pruneRevisions(groupId, [deploymentId, ...(last ? [last.deploymentId] : [])]);

@@ -2,6 +2,8 @@ import type { AgentCommand } from '../../shared/protocol.js';
 import type { Layout } from '../layout.js';
 import type { ScriptLog } from '../script-log.js';
 import type { HookResult, RunHookOptions } from '../hooks/index.js';
+import type { HostAllowance } from '../installer/index.js';
+import type { BundleLimits } from '../../shared/bundle/index.js';
 import type { LoadedAppSpec } from './load-appspec.js';
 
 /** Where DownloadBundle gets a revision: the api (AgentApiClient), or a file on this machine (`cutover local`). */
@@ -22,6 +24,10 @@ export interface EventContext {
   installRoot?: string;
   /** Extra variables for every hook (`--hook-env`). */
   hookEnv: Record<string, string>;
+  /** The runas users and files destinations this host allows (`--allowed-runas`, `--allowed-destinations`). */
+  allowance?: HostAllowance;
+  /** What a bundle may unpack to (CUTOVER_BUNDLE_MAX_*); the defaults when absent. */
+  bundleLimits?: BundleLimits;
   runHook: HookRunner;
   /** Aborted when the deployment is stopped or the control plane gave up on the command. */
   signal: AbortSignal;

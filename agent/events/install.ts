@@ -29,6 +29,7 @@ export async function install(ctx: EventContext): Promise<EventOutcome> {
       fileExistsBehavior: appspec.appspec.fileExistsBehavior ?? command.fileExistsBehavior,
       previous,
       log: (line) => ctx.scriptLog.line(line),
+      allowance: ctx.allowance,
     });
   } catch (err) {
     if (!(err instanceof InstallError)) throw err;

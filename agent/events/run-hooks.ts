@@ -51,6 +51,7 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
       env,
       timeoutSeconds: script.timeoutSeconds,
       runas: script.runas,
+      allowedRunas: ctx.allowance?.runas,
       onOutput: (stream, line) => ctx.scriptLog.line(line, stream),
       signal: ctx.signal,
       onSpawn: ctx.onHookSpawned,

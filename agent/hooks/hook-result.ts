@@ -23,6 +23,8 @@ export interface RunHookOptions {
   timeoutSeconds: number;
   /** Run as this user through `su`; the agent must be root for that. */
   runas?: string;
+  /** The host's allowed runas users (agent --allowed-runas); a hook without runas runs as the agent's user. Absent: any. */
+  allowedRunas?: readonly string[];
   /** How long a group has between SIGTERM and SIGKILL. Default 5000. */
   killGraceMs?: number;
   /** How long output pipes may stay open after the script exited. Default 1000. */
@@ -50,4 +52,6 @@ export const messages = {
   notStarted: (location: string, why: string) => `Script at specified location: ${location} could not be started: ${why}`,
   survivors: ' (some of its processes could not be stopped)',
   badUser: (runas: string) => `runas "${runas}" is not a valid user name`,
+  notAllowed: (location: string, user: string, allowed: readonly string[]) =>
+    `Script at specified location: ${location} would run as user ${user}, which this host does not allow (allowed: ${allowed.join(', ')})`,
 };

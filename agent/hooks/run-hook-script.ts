@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { agentUser, runasAllowed } from '../installer/host-allowance.js';
 import { ensureExecutable } from './ensure-executable.js';
 import { messages, type HookResult, type OutputStream, type RunHookOptions } from './hook-result.js';
 import { LineSplitter } from './line-splitter.js';
@@ -38,6 +39,9 @@ export async function runHookScript(options: RunHookOptions): Promise<HookResult
   if (options.signal?.aborted) return { errorCode: 'ScriptFailed', cancelled: true, message: messages.cancelled() };
   if (options.runas !== undefined && !USER_NAME.test(options.runas)) {
     return { errorCode: 'UnknownError', message: messages.badUser(options.runas) };
+  }
+  if (options.allowedRunas && !runasAllowed({ runas: options.allowedRunas }, options.runas)) {
+    return { errorCode: 'UnknownError', message: messages.notAllowed(location, options.runas ?? agentUser(), options.allowedRunas) };
   }
   const notRunnable = await ensureExecutable(options.scriptPath, location, (line) => options.onOutput('stderr', line));
   if (notRunnable) return notRunnable;

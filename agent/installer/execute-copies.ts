@@ -8,9 +8,12 @@ import { copyFile, lstat, mkdir, readlink, stat, symlink, unlink, utimes } from 
 import { fileExistsError } from './install-error.js';
 import type { CopyPlan } from './copy-plan.js';
 import type { InstallRecord } from './install-record.js';
+import type { WriteGuard } from './write-guard.js';
 
-export async function executeCopies(plan: CopyPlan, record: InstallRecord): Promise<void> {
+/** `guard` (the host's allowed destinations) is asked before each step, so a refusal leaves nothing half-written. */
+export async function executeCopies(plan: CopyPlan, record: InstallRecord, guard?: WriteGuard): Promise<void> {
   for (const step of plan.steps) {
+    await guard?.(step);
     if (step.op === 'mkdir') {
       try {
         await mkdir(step.path);

@@ -13,6 +13,8 @@ export type InstallErrorCode =
   | 'INVALID_PERMISSION'
   | 'UNKNOWN_OWNER'
   | 'UNKNOWN_GROUP'
+  /** Outside the host's allowance (allowed destinations / runas users). */
+  | 'NOT_ALLOWED'
   | 'INSTALL_FAILED';
 
 export class InstallError extends Error {

@@ -11,6 +11,8 @@ import { executeCopies } from './execute-copies.js';
 import { InstallError } from './install-error.js';
 import { cleanupInstall, type InstallRecord } from './install-record.js';
 import { applyPermissions, planPermissions } from './permissions.js';
+import { allowanceViolations, describeViolations, type HostAllowance } from './host-allowance.js';
+import { writeGuard } from './write-guard.js';
 
 export interface InstallOptions {
   /** The unpacked revision. */
@@ -23,11 +25,15 @@ export interface InstallOptions {
   /** What the previous revision of this deployment group installed. */
   previous?: InstallRecord;
   log: (line: string) => void;
+  /** The host's allowance: a revision outside it is refused before anything is removed or written. */
+  allowance?: HostAllowance;
 }
 
 export async function installRevision(opts: InstallOptions): Promise<InstallRecord> {
   const record: InstallRecord = { files: [], dirs: [] };
   try {
+    const violations = allowanceViolations(opts.appspec, opts.allowance);
+    if (violations.length > 0) throw new InstallError('NOT_ALLOWED', describeViolations(violations));
     if (opts.previous) await cleanupInstall(opts.previous, opts.log);
     // The root stands in for "/": it must exist, and it is not ours to remove.
     if (opts.installRoot) await mkdir(opts.installRoot, { recursive: true });
@@ -38,7 +44,7 @@ export async function installRevision(opts: InstallOptions): Promise<InstallReco
       fileExistsBehavior: opts.fileExistsBehavior,
       log: opts.log,
     });
-    await executeCopies(plan, record);
+    await executeCopies(plan, record, await writeGuard(opts.allowance, opts.installRoot));
     opts.log(`Installed ${record.files.length} file(s) and created ${record.dirs.length} directory(ies).`);
     const actions = await planPermissions(opts.appspec.permissions, plan, opts.installRoot, opts.log);
     await applyPermissions(actions, opts.log);

@@ -30,7 +30,7 @@ export function revisionRoutes(deps: ApiDeps): Router {
     try {
       const { digest, size } = await receive(req, staged, deps.config.maxBundleBytes);
       const bundleType = await bundleTypeOf(staged);
-      const appspec = await readBundleAppSpec(staged, bundleType);
+      const appspec = await readBundleAppSpec(staged, bundleType, deps.config.bundleLimits);
       if (!appspec) throw new InvalidInputError('InvalidRevisionException', 'The bundle has no appspec.yml at its root.');
       await deps.artifacts.commit(staged, digest);
       const info = await deps.store.catalog.registerRevision({

@@ -12,7 +12,9 @@ export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  const text = JSON.stringify(value) ?? String(value);
+  // A message quotes a value, never a megabyte of one.
+  return `${typeof value} ${text.length > 80 ? `${text.slice(0, 77)}…` : text}`;
 }
 
 export function reportUnknownKeys(map: YamlMap, allowed: readonly string[], path: string, problems: ProblemList): void {

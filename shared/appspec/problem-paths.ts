@@ -2,7 +2,7 @@
  * Field paths (`hooks.AfterInstall[0].timeout`) and the problem list that turns them into
  * line numbers. A path without a recorded line (a missing key) takes its nearest ancestor's.
  */
-import type { AppSpecProblem, ProblemSeverity } from './types.js';
+import { MAX_APPSPEC_PROBLEMS, type AppSpecProblem, type ProblemSeverity } from './types.js';
 
 export function childPath(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
@@ -30,10 +30,25 @@ export function lineFor(lines: Readonly<Record<string, number>> | undefined, pat
 
 export class ProblemList {
   readonly items: AppSpecProblem[] = [];
+  private dropped = 0;
+  private droppedErrors = false;
 
   constructor(private readonly lines?: Readonly<Record<string, number>>) {}
 
   add(path: string, message: string, severity?: ProblemSeverity): void {
+    // Past the cap only the count grows: a hostile appspec must not make a megabyte of problems.
+    if (this.items.length >= MAX_APPSPEC_PROBLEMS) {
+      this.dropped++;
+      if (severity !== 'warning') this.droppedErrors = true;
+      const last = this.items[this.items.length - 1];
+      if (last?.path === '' && last.message.startsWith('…and ')) this.items.pop();
+      this.items.push({
+        path: '',
+        message: `…and ${this.dropped} more problem(s) not listed`,
+        ...(this.droppedErrors ? {} : { severity: 'warning' as const }),
+      });
+      return;
+    }
     const problem: AppSpecProblem = { path, message };
     const line = lineFor(this.lines, path);
     if (line !== undefined) problem.line = line;
@@ -42,6 +57,6 @@ export class ProblemList {
   }
 
   get hasErrors(): boolean {
-    return this.items.some((p) => p.severity !== 'warning');
+    return this.droppedErrors || this.items.some((p) => p.severity !== 'warning');
   }
 }

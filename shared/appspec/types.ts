@@ -79,3 +79,12 @@ export const MAX_EVENT_SECONDS = 3600;
 export const MAX_APPSPEC_BYTES = 1024 * 1024;
 /** yaml's own default; an alias bomb needs far more expansions than a real appspec ever uses. */
 export const MAX_YAML_ALIAS_COUNT = 100;
+/**
+ * Most YAML nodes (scalars, collections, list items) an appspec may have, counted before it is
+ * parsed; an appspec with a thousand files entries has about 5,000.
+ */
+export const MAX_YAML_NODES = 20_000;
+/** Most levels of nesting; a real appspec has about 5 (hooks → event → list → script → key). */
+export const MAX_YAML_DEPTH = 64;
+/** Problems reported for one appspec; a hostile one could otherwise produce one per key. */
+export const MAX_APPSPEC_PROBLEMS = 100;

@@ -14,6 +14,7 @@ import { checkEntryTree } from './entry-tree.js';
 import { resolveLimits, type BundleLimits } from './limits.js';
 import { scanTar } from './scan-tar.js';
 import { openZip, readZipEntry, scanZip } from './scan-zip.js';
+import type { Entry, ZipFile } from 'yauzl';
 
 export interface BundleFile {
   content: Buffer;
@@ -81,6 +82,7 @@ async function readFromZip(
     const { entries, raw } = await scanZip(zip, bounds);
     const prefix = bundleRootPrefix(entries);
     checkEntryTree(stripRoot(entries, prefix), prefix);
+    await inflateAll(zip, entries, raw);
     for (const name of names) {
       const entry = find(entries, prefix, name, maxBytes);
       const item = entry ? raw[entries.indexOf(entry)] : undefined;
@@ -89,6 +91,25 @@ async function readFromZip(
     return undefined;
   } finally {
     zip.close();
+  }
+}
+
+/**
+ * Inflates every file once and throws the data away: a zip's sizes are only claims until then,
+ * and an entry that inflates past its claim (a bomb that lies) must be refused at upload, as
+ * extraction would refuse it. A tar is read whole by scanTar already. Bounded by the claims,
+ * which scanZip held to the limit: yauzl stops an entry at its claimed size.
+ */
+async function inflateAll(zip: ZipFile, entries: readonly BundleEntry[], raw: readonly Entry[]): Promise<void> {
+  for (const [i, entry] of entries.entries()) {
+    const item = raw[i];
+    if (entry.kind !== 'file' || !item) continue;
+    try {
+      const stream = await zip.openReadStreamPromise(item);
+      for await (const _ of stream as AsyncIterable<Buffer>);
+    } catch (err) {
+      throw new BundleError('BUNDLE_CORRUPT', `Bundle entry "${entry.name}" does not hold what the zip says it does: ${(err as Error).message}`, entry.name);
+    }
   }
 }
 
