@@ -188,6 +188,102 @@ describe('web dashboard', () => {
     await page.locator(`tr[data-deployment="${id}"]`).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: await artifactPath('list-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists the instances with their revision and the applications with their groups', async () => {
+    printLogsOnFailure();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Instances' }).click();
+    const row = page.locator('tr[data-instance="dash-1"]');
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain('app=dash');
+    // The revision the first deployment put there (group web), with its status in words.
+    await expect.poll(() => row.textContent()).toMatch(/dash\/web: .*Succeeded/);
+    expect(await row.textContent()).toMatch(/Online/);
+    await page.screenshot({ path: await artifactPath('instances.png'), fullPage: true });
+
+    await nav.getByRole('link', { name: 'Applications' }).click();
+    const group = page.locator('[data-group="web"]');
+    await group.waitFor();
+    expect(await group.textContent()).toContain('CodeDeployDefault.OneAtATime');
+    expect(await group.textContent()).toContain('app=dash');
+    await group.getByRole('link', { name: 'Deployments of web' }).click();
+    await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
+    expect(page.url()).toContain('app=dash');
+    await expect.poll(() => page.locator('tr[data-deployment]').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws a blue/green deployment\'s traffic weights, step marks and alarm (API answers stubbed in the browser)', async () => {
+    // Blue/green records are being built (shared/domain/blue-green.ts, DeploymentInfo.blueGreen):
+    // the chart is checked on a record of that shape, served to the page by Playwright.
+    const t0 = Date.now() - 60_000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const weights = { replacement: 100, original: 100 };
+    const deployment = {
+      deploymentId: 'd-BLUEGREEN',
+      applicationName: APP,
+      deploymentGroupName: 'bg',
+      deploymentConfigName: 'CodeDeployDefault.LinearTest',
+      revision: { revisionType: 'Bundle', digest: 'a'.repeat(64) },
+      creator: 'user',
+      status: 'Stopped',
+      errorInformation: { code: 'ALARM_ACTIVE', message: 'The alarm errors fired.' },
+      createTime: at(0),
+      startTime: at(1),
+      completeTime: at(40),
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      deploymentOverview: { Pending: 0, InProgress: 0, Succeeded: 2, Failed: 0, Skipped: 0, Ready: 0 },
+      blueGreen: {
+        version: 9,
+        phase: 'Shifting',
+        originalPool: 'blue',
+        replacementPool: 'green',
+        rerouteOnly: false,
+        routing: { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 25, linearIntervalSeconds: 10 } },
+        percent: 0,
+        weights: { replacement: 0, original: 100 },
+        shiftStartedAt: at(10),
+        history: [
+          { step: 0, percent: 25, weights, scheduledAt: at(10), appliedAt: at(10), timingErrorMs: 5, reason: 'step' },
+          { step: 1, percent: 50, weights, scheduledAt: at(20), appliedAt: at(20), timingErrorMs: 7, reason: 'step' },
+          { step: 2, percent: 0, weights: { replacement: 0, original: 100 }, scheduledAt: at(26), appliedAt: at(26), timingErrorMs: 0, reason: 'alarm' },
+        ],
+        alarmEvaluations: [
+          { at: at(15), alarmName: 'errors', state: 'OK', reason: '0 of 80 requests failed' },
+          { at: at(25), alarmName: 'errors', state: 'ALARM', reason: '30 of 90 requests failed (33 %)' },
+        ],
+      },
+    };
+    const lane = (targetId: string, instanceLabel: string, names: string[]) => ({
+      deploymentId: 'd-BLUEGREEN',
+      targetId,
+      instanceLabel,
+      status: 'Succeeded',
+      lastUpdatedAt: at(30),
+      lifecycleEvents: names.map((lifecycleEventName, i) => ({ lifecycleEventName, status: 'Succeeded', startTime: at(2 + i), endTime: at(3 + i) })),
+    });
+    const targets = [lane('green-1', 'Green', ['Install', 'AllowTraffic', 'AfterAllowTraffic']), lane('blue-1', 'Blue', ['BeforeBlockTraffic', 'BlockTraffic'])];
+    await page.route(/\/v1\/deployments\/d-BLUEGREEN(\/[a-z]+)?$/, (route) => {
+      const suffix = new URL(route.request().url()).pathname.split('/')[4];
+      if (suffix === 'events') return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' });
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(suffix === 'targets' ? { targets } : deployment) });
+    });
+    await page.evaluate(() => (window.location.hash = '#/deployments/d-BLUEGREEN'));
+    const traffic = page.getByRole('region', { name: 'Traffic' });
+    await traffic.waitFor();
+    expect(await traffic.locator('[data-traffic-percent]').getAttribute('data-traffic-percent')).toBe('0');
+    expect(await traffic.textContent()).toContain('Replacement pool green');
+    expect(await traffic.locator('.step-mark').count()).toBe(3);
+    expect(await traffic.locator('.alarm-mark').count()).toBe(1);
+    expect(await traffic.getByRole('img').getAttribute('aria-label')).toContain('now 0 percent');
+    await traffic.getByText('Shifts and alarm evaluations as a table').click();
+    expect(await traffic.locator('tbody tr').count()).toBe(5);
+    expect(await page.locator('.lane[data-instance="green-1"]').textContent()).toContain('Green · replacement');
+    await page.screenshot({ path: await artifactPath('blue-green.png'), fullPage: true });
+    await page.unroute(/\/v1\/deployments\/d-BLUEGREEN(\/[a-z]+)?$/);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ const W = 640;
 const H = 220;
 const PAD = { left: 44, right: 16, top: 14, bottom: 30 };
 
+/** `now`: where the time axis ends (the deployment's end once it has one). */
 export function TrafficChart({ blueGreen, now }: { blueGreen: BlueGreenInfo; now: number }) {
   const history = [...(blueGreen.history ?? [])].sort((a, b) => Date.parse(a.appliedAt) - Date.parse(b.appliedAt));
   const alarms = (blueGreen.alarmEvaluations ?? []).filter((a) => a.state === 'ALARM');

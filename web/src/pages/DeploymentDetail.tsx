@@ -167,7 +167,7 @@ export function DeploymentDetail({ id }: { id: string }) {
         <DeploymentActions deployment={d} onDone={loaded.reload} />
       </section>
       <FleetCounts overview={d.deploymentOverview} />
-      {d.blueGreen && <TrafficChart blueGreen={d.blueGreen} now={now} />}
+      {d.blueGreen && <TrafficChart blueGreen={d.blueGreen} now={d.completeTime ? Date.parse(d.completeTime) : now} />}
       <section class="panel" aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
         <p class="muted hint">One row per instance, one box per lifecycle event. Hover or focus a box for its times and diagnostics; press it for its script log. Arrow keys move between boxes.</p>
