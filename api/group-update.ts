@@ -35,8 +35,8 @@ const INPUT_KEYS: readonly string[] = Object.keys(CreateDeploymentGroupBody.in.s
 const NAME_KEYS = ['name', 'deploymentGroupName', 'newDeploymentGroupName'];
 const TARGET_KEYS = ['instanceTagFilters', 'instanceTagSet'];
 
-type Record_ = Record<string, unknown>;
-const isObject = (v: unknown): v is Record_ => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Fields = Record<string, unknown>;
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function isMaskedUrl(value: unknown): value is string {
   return typeof value === 'string' && value.includes(`/${MASK}`);
@@ -49,7 +49,7 @@ function invalid(path: string, message: string): InvalidInputError {
 /** The body with every masked value sent back replaced by the stored secret it stands for. */
 export function keepStoredSecrets(body: unknown, stored: DeploymentGroup): unknown {
   if (!isObject(body)) return body;
-  const out: Record_ = { ...body };
+  const out: Fields = { ...body };
   if (Array.isArray(body.triggerConfigurations)) {
     out.triggerConfigurations = body.triggerConfigurations.map((trigger: unknown, i) =>
       isObject(trigger) && Array.isArray(trigger.targets)
@@ -101,7 +101,7 @@ function pickStored(triggers: readonly TriggerConfig[], triggerName: unknown, in
 /** CodeDeploy's UpdateDeploymentGroup renames with newDeploymentGroupName; Cutover does not (see the header). */
 export function refuseRename(groupName: string, body: UpdateBody): void {
   for (const key of NAME_KEYS) {
-    const value = (body as Record_)[key];
+    const value = (body as Fields)[key];
     if (value !== undefined && value !== null && value !== groupName) {
       throw invalid(key, `deployment groups cannot be renamed (the name keys the group and its deployments); it must be ${groupName} or left out`);
     }
@@ -109,8 +109,8 @@ export function refuseRename(groupName: string, body: UpdateBody): void {
 }
 
 /** The stored group as a create body, with the update's fields laid over it (null removes). */
-export function updatedInput(stored: DeploymentGroup, body: UpdateBody): Record_ {
-  const input: Record_ = {};
+export function updatedInput(stored: DeploymentGroup, body: UpdateBody): Fields {
+  const input: Fields = {};
   for (const [key, value] of Object.entries(stored)) {
     if (!INPUT_KEYS.includes(key) || NAME_KEYS.includes(key) || value === undefined) continue;
     // A record holds both target forms, one of them empty; the create body takes one.
@@ -118,7 +118,7 @@ export function updatedInput(stored: DeploymentGroup, body: UpdateBody): Record_
     input[key] = value;
   }
   input.name = stored.deploymentGroupName;
-  const fields = Object.entries(body as Record_).filter(([key, value]) => !NAME_KEYS.includes(key) && value !== undefined);
+  const fields = Object.entries(body as Fields).filter(([key, value]) => !NAME_KEYS.includes(key) && value !== undefined);
   if (fields.some(([key]) => TARGET_KEYS.includes(key))) for (const key of TARGET_KEYS) delete input[key];
   for (const [key, value] of fields) {
     if (value === null) delete input[key];
@@ -149,7 +149,7 @@ export function groupRecord(identity: ReturnType<typeof identityOf>, input: Grou
  * A group's settings as GET shows them, from a file's or a GET's values alike (a masked value
  * stays as it is): what `cutover apply` compares, and all it ever prints of a secret.
  */
-export function shownForComparison(fields: Record_): Record_ {
+export function shownForComparison(fields: Fields): Fields {
   const out = { ...fields };
   if (Array.isArray(fields.triggerConfigurations)) {
     out.triggerConfigurations = (fields.triggerConfigurations as TriggerConfig[]).map((t) => ({ ...t, targets: t.targets.map(shownTarget) }));
@@ -170,7 +170,7 @@ function shownTarget(target: TriggerTarget): TriggerTarget {
  * locally with the create schema (a placeholder is shorter than a secret may be). The body sent
  * keeps the masked value, for the server to resolve.
  */
-export function withSecretStandIns(fields: Record_): Record_ {
+export function withSecretStandIns(fields: Fields): Fields {
   const standIn = 'masked-secret-stand-in';
   const out = { ...fields };
   if (Array.isArray(fields.triggerConfigurations)) {
