@@ -102,7 +102,7 @@ describe('web dashboard', () => {
     const bundle = await makeBundle({
       hooks: {
         BeforeInstall: { script: 'sleep 0.5' },
-        AfterInstall: { script: 'echo "hello from AfterInstall on $HOST_LABEL"\nsleep 1' },
+        AfterInstall: { script: 'echo "hello from AfterInstall on $HOST_LABEL"\nsleep 2' },
         ApplicationStart: { script: 'sleep 0.5' },
         ValidateService: { script: 'echo validated' },
       },

@@ -5,12 +5,9 @@
  * Last-Event-ID so nothing is missed (api/routes/events.ts resumes from it).
  */
 import { getToken, signOut } from './auth';
+import { sseParser, type SseMessage } from './sse-parse';
 
-export interface SseMessage {
-  id?: string;
-  event: string;
-  data: string;
-}
+export type { SseMessage };
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 
@@ -25,31 +22,18 @@ export interface StreamOptions {
 /** Open `path` as an event stream; returns the function that closes it. */
 export function openStream(path: string, options: StreamOptions): () => void {
   const controller = new AbortController();
+  // A fresh parser per connection (a dropped one's half message is discarded); the last id and
+  // the retry interval carry over to the next.
+  let parser = sseParser();
   let lastId: string | undefined;
   let retryMs = 2000;
   let ended = false;
 
-  const dispatch = (block: string): void => {
-    let event = 'message';
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line === '' || line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id') id = value;
-      else if (field === 'retry' && /^\d+$/.test(value)) retryMs = Number(value);
-    }
-    if (id) lastId = id;
-    if (data.length === 0) return;
-    if (options.onMessage({ id, event, data: data.join('\n') }) === false) ended = true;
-  };
-
   const connect = async (): Promise<void> => {
     options.onState?.('connecting');
+    lastId = parser.lastId ?? lastId;
+    retryMs = parser.retryMs ?? retryMs;
+    parser = sseParser();
     const token = getToken();
     const res = await fetch(path, {
       headers: { Accept: 'text/event-stream', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
@@ -69,16 +53,12 @@ export function openStream(path: string, options: StreamOptions): () => void {
     options.onState?.('open');
     options.onOpen?.();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer = (buffer + value).replace(/\r\n?/g, '\n');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        dispatch(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (ended) {
+      for (const message of parser.push(value)) {
+        if (options.onMessage(message) === false) {
+          ended = true;
           controller.abort();
           return;
         }
@@ -94,6 +74,7 @@ export function openStream(path: string, options: StreamOptions): () => void {
         // dropped or refused: try again below
       }
       if (controller.signal.aborted || ended) break;
+      retryMs = parser.retryMs ?? retryMs;
       options.onState?.('connecting');
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
