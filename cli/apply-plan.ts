@@ -42,6 +42,8 @@ export interface FileProblem {
 export interface DesiredConfig {
   name: string;
   body: Record<string, unknown>;
+  /** The fields the file sets, as the api's schema reads them: compared with the server's config. */
+  normalized: Record<string, unknown>;
 }
 
 export interface DesiredGroup {
@@ -87,7 +89,7 @@ export function parseApplyFile(text: string): ParsedFile {
     const body = { ...fields, name };
     const parsed = CreateDeploymentConfigBody.safeParse(body);
     if (!parsed.success) for (const issue of parsed.error.issues) add(['deploymentConfigs', name, ...(issue.path as (string | number)[])], issue.message);
-    else desired.configs.push({ name, body });
+    else desired.configs.push({ name, body, normalized: fileFields(parsed.data, fields) });
   }
   for (const [application, app] of Object.entries(top.data.applications ?? {})) {
     desired.applications.push(application);
@@ -98,12 +100,16 @@ export function parseApplyFile(text: string): ParsedFile {
         for (const issue of parsed.error.issues) add(['applications', application, 'deploymentGroups', name, ...(issue.path as (string | number)[])], issue.message);
         continue;
       }
-      // Only what the file sets is compared: defaults the schema fills in are the server's business.
-      const normalized = shownForComparison(Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).filter(([k, v]) => k !== 'name' && v !== undefined && k in fields)));
+      const normalized = shownForComparison(fileFields(parsed.data, fields));
       desired.groups.push({ application, name, body, normalized });
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, desired };
+}
+
+/** Only what the file sets is compared: defaults the schema fills in are the server's business. */
+function fileFields(parsed: object, fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(parsed).filter(([k, v]) => k !== 'name' && v !== undefined && k in fields));
 }
 
 export interface Current {
@@ -137,7 +143,7 @@ export function plan(desired: Desired, current: Current): PlanItem[] {
       items.push({ kind: 'deploymentConfig', name: config.name, action: 'create', body: config.body });
       continue;
     }
-    const changes = diff(existing, { minimumHealthyHosts: config.body.minimumHealthyHosts });
+    const changes = diff(existing, config.normalized);
     items.push(
       Object.keys(changes).length === 0
         ? { kind: 'deploymentConfig', name: config.name, action: 'unchanged' }
