@@ -25,6 +25,7 @@ import {
   UpdateDeploymentGroupBody,
 } from './schemas.js';
 import { CommandIdSchema, DigestSchema, InstanceNameSchema, PollRequest, PollResponse, RegisterRequest, RegisterResponse, ReportRequest, ReportResponse } from '../shared/protocol.js';
+import { ContinueDeploymentBody } from './blue-green-schema.js';
 
 const app = { app: ResourceName };
 const group = { ...app, group: ResourceName };
@@ -60,6 +61,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'post', path: '/v1/deployments', tag: 'deployments', auth: 'admin', summary: 'Create a deployment (idempotent with clientToken)', body: CreateDeploymentBody, response: { status: 201, description: '{deploymentId} (200 when clientToken repeats an earlier request)' } },
   { method: 'get', path: '/v1/deployments', tag: 'deployments', auth: 'admin', summary: 'List deployments, newest first', query: ListDeploymentsQuery, response: json('{deployments}') },
   { method: 'get', path: '/v1/deployments/:id', tag: 'deployments', auth: 'admin', summary: 'Get a deployment', params: deployment, response: json('DeploymentInfo') },
+  { method: 'post', path: '/v1/deployments/:id/continue', tag: 'deployments', auth: 'admin', summary: 'Continue a blue/green deployment waiting in Ready, or skip its termination wait (ContinueDeployment)', params: deployment, body: ContinueDeploymentBody, response: json('{status, phase}'), otherResponses: { 409: 'It is not at that wait (DeploymentIsNotInReadyStateException), or has completed.' } },
   { method: 'post', path: '/v1/deployments/:id/stop', tag: 'deployments', auth: 'admin', summary: 'Stop a deployment (StopDeployment)', params: deployment, body: StopDeploymentBody, response: json('{status: Pending|Succeeded, statusMessage}'), otherResponses: { 409: 'It has already completed (DeploymentAlreadyCompletedException).' } },
   { method: 'post', path: '/v1/deployments/:id/rollback', tag: 'deployments', auth: 'admin', summary: 'Roll a finished deployment back: a new deployment (creator codeDeployRollback) of the group\'s last success before it, linked both ways; asking again answers the same rollback', params: deployment, body: RollbackDeploymentBody, response: { status: 201, description: '{deploymentId} of the rollback (200 when it existed already)' }, otherResponses: { 409: 'It is still running, or nothing succeeded on the group before it.' } },
   { method: 'get', path: '/v1/deployments/:id/targets', tag: 'deployments', auth: 'admin', summary: 'Every instance of a deployment with its lifecycle events', params: deployment, response: json('{targets}') },

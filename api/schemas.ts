@@ -8,6 +8,7 @@ import { DeploymentStatus } from '../shared/domain/statuses.js';
 import { AUTO_ROLLBACK_EVENTS } from '../shared/domain/rollback.js';
 import { LoadBalancerInfoBody } from './load-balancer-schema.js';
 import { GitSourceBody, TriggerConfigurationsBody } from '../shared/notifications/trigger-schema.js';
+import { AlarmConfigurationBody, BlueGreenDeploymentConfigurationBody, TrafficRoutingConfigBody } from './blue-green-schema.js';
 
 export const ResourceName = z.string().regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, '1 to 100 letters, digits or . _ + = , @ -');
 
@@ -25,10 +26,12 @@ export const CreateDeploymentConfigBody = z
     name: ResourceName.optional(),
     deploymentConfigName: ResourceName.optional(),
     minimumHealthyHosts: MinimumHealthyHostsBody,
+    /** Blue/green: how traffic moves to the replacement pool (AllAtOnce when absent). */
+    trafficRoutingConfig: TrafficRoutingConfigBody.optional(),
     computePlatform: z.literal('Server').optional(),
   })
   .refine((b) => (b.name ?? b.deploymentConfigName) !== undefined, { message: 'name is required', path: ['name'] })
-  .transform((b) => ({ name: (b.name ?? b.deploymentConfigName) as string, minimumHealthyHosts: b.minimumHealthyHosts }));
+  .transform((b) => ({ name: (b.name ?? b.deploymentConfigName) as string, minimumHealthyHosts: b.minimumHealthyHosts, trafficRoutingConfig: b.trafficRoutingConfig }));
 
 /** CodeDeploy's AutoRollbackConfiguration; enabled with no events rolls back on nothing. */
 export const AutoRollbackConfigurationBody = z.strictObject({
@@ -70,7 +73,7 @@ export const CreateDeploymentGroupBody = z
     instanceTagSet: z.array(z.array(TagFilterBody).min(1).max(10)).min(1).max(3).optional(),
     deploymentStyle: z
       .strictObject({
-        deploymentType: z.literal('IN_PLACE', { message: 'only IN_PLACE deployments are supported so far' }),
+        deploymentType: z.enum(['IN_PLACE', 'BLUE_GREEN']),
         deploymentOption: z.enum(['WITH_TRAFFIC_CONTROL', 'WITHOUT_TRAFFIC_CONTROL']),
       })
       .optional(),
@@ -78,8 +81,19 @@ export const CreateDeploymentGroupBody = z
     triggerConfigurations: TriggerConfigurationsBody.optional(),
     gitSource: GitSourceBody.optional(),
     autoRollbackConfiguration: AutoRollbackConfigurationBody.optional(),
+    blueGreenDeploymentConfiguration: BlueGreenDeploymentConfigurationBody.optional(),
+    alarmConfiguration: AlarmConfigurationBody.optional(),
   })
   .refine((b) => (b.name ?? b.deploymentGroupName) !== undefined, { message: 'name is required', path: ['name'] })
+  // CodeDeploy's blue/green on servers always moves traffic through a load balancer, between two pools.
+  .refine((b) => b.deploymentStyle?.deploymentType !== 'BLUE_GREEN' || b.deploymentStyle.deploymentOption === 'WITH_TRAFFIC_CONTROL', {
+    message: 'BLUE_GREEN needs deploymentOption WITH_TRAFFIC_CONTROL',
+    path: ['deploymentStyle', 'deploymentOption'],
+  })
+  .refine((b) => b.deploymentStyle?.deploymentType !== 'BLUE_GREEN' || b.blueGreenDeploymentConfiguration !== undefined, {
+    message: 'BLUE_GREEN needs blueGreenDeploymentConfiguration with its two pools',
+    path: ['blueGreenDeploymentConfiguration'],
+  })
   .refine((b) => !(b.instanceTagFilters && b.instanceTagSet), { message: 'give instanceTagFilters or instanceTagSet, not both', path: ['instanceTagSet'] })
   // CodeDeploy keeps loadBalancerInfo without WITH_TRAFFIC_CONTROL (unused); the reverse cannot work.
   .refine((b) => b.deploymentStyle?.deploymentOption !== 'WITH_TRAFFIC_CONTROL' || b.loadBalancerInfo !== undefined, {
@@ -96,6 +110,8 @@ export const CreateDeploymentGroupBody = z
     triggerConfigurations: b.triggerConfigurations,
     gitSource: b.gitSource,
     autoRollbackConfiguration: b.autoRollbackConfiguration,
+    blueGreenDeploymentConfiguration: b.blueGreenDeploymentConfiguration,
+    alarmConfiguration: b.alarmConfiguration,
   }));
 
 type Updatable<S extends z.core.$ZodShape> = { [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>> };

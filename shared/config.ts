@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES } from './bundle/limits.js';
 
-export const WORKER_ROLES = ['scheduler', 'instance', 'notifier', 'revision'] as const;
+export const WORKER_ROLES = ['scheduler', 'instance', 'traffic', 'notifier', 'revision'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

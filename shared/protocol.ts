@@ -53,6 +53,12 @@ export const AgentCommand = z.object({
   ignoreApplicationStopFailures: z.boolean(),
   /** The appspec's file name when not appspec.yml/appspec.yaml (CodeDeploy's AppSpecFilename; `cutover local -A`). */
   appSpecFilename: z.string().regex(/^[^/\\]{1,255}$/).optional(),
+  /**
+   * Events that run the scripts of the last revision that succeeded on this host, beyond the usual
+   * three: a blue/green reroute-only rollback installs nothing, so its Before/AfterAllowTraffic run
+   * the revision the host already has (CodeDeploy's rollback mapping).
+   */
+  previousRevisionEvents: z.array(LifecycleEventNameSchema).optional(),
 });
 export type AgentCommand = z.infer<typeof AgentCommand>;
 

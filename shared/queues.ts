@@ -10,13 +10,15 @@ export interface JobPayloads {
   scheduler: { deploymentId?: string };
   /** Walk one instance to its next lifecycle step. */
   instances: { deploymentId: string; instanceName: string };
+  /** Blue/green traffic: name 'shift' applies the deployment's due weight step; 'alarms' evaluates its alarms. */
+  traffic: { deploymentId: string; slot?: number };
   /** Send one notification (name 'send'); or, with name 'dispatch', turn new deployment events into sends. */
   notifications: { deliveryId?: string };
   /** Turn one accepted git-host push into a revision and its deployments. */
   revisions: { provider: 'GitHub' | 'GitLab'; deliveryId: string };
 }
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances', 'notifications', 'revisions'];
+export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances', 'traffic', 'notifications', 'revisions'];
 
 export const SWEEP_SCHEDULER_ID = 'sweep';
 export const NOTIFY_DISPATCH_SCHEDULER_ID = 'notify-dispatch';
@@ -31,6 +33,7 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export class Queues {
   readonly scheduler: Queue<JobPayloads['scheduler']>;
   readonly instances: Queue<JobPayloads['instances']>;
+  readonly traffic: Queue<JobPayloads['traffic']>;
   /** Attempts and backoff of sends come from the notifier's config (see workers/notifier). */
   readonly notifications: Queue<JobPayloads['notifications']>;
   readonly revisions: Queue<JobPayloads['revisions']>;
@@ -38,6 +41,7 @@ export class Queues {
   constructor(connection: ConnectionOptions, prefix: string) {
     this.scheduler = new Queue('scheduler', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     this.instances = new Queue('instances', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.traffic = new Queue('traffic', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     this.notifications = new Queue('notifications', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     this.revisions = new Queue('revisions', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   }
@@ -49,6 +53,28 @@ export class Queues {
    */
   async reconcile(deploymentId: string): Promise<void> {
     await this.scheduler.add('reconcile', { deploymentId }, { deduplication: { id: `reconcile-${deploymentId}`, keepLastIfActive: true } });
+  }
+
+  /**
+   * Look at a deployment again after `delayMs` (a blue/green ready wait or termination wait ends):
+   * a delayed job with an id per reason, so asking twice schedules it once.
+   */
+  async reconcileLater(deploymentId: string, reason: string, delayMs: number): Promise<void> {
+    await this.scheduler.add('reconcile', { deploymentId }, { jobId: `timer.${deploymentId}.${reason}`, delay: Math.max(0, Math.ceil(delayMs)) });
+  }
+
+  /**
+   * Apply a blue/green deployment's weight step `step` when it is due. One job id per step, so a
+   * worker that crashed and a reconcile that re-asks cannot apply a step twice (the step itself is
+   * also idempotent: it checks the deployment's record).
+   */
+  async shiftStep(deploymentId: string, step: number, delayMs: number): Promise<void> {
+    await this.traffic.add('shift', { deploymentId }, { jobId: `shift.${deploymentId}.${step}`, delay: Math.max(0, Math.ceil(delayMs)) });
+  }
+
+  /** Evaluate a blue/green deployment's alarms; `slot` numbers the evaluation periods. */
+  async alarmCheck(deploymentId: string, slot: number, delayMs: number): Promise<void> {
+    await this.traffic.add('alarms', { deploymentId, slot }, { jobId: `alarms.${deploymentId}.${slot}`, delay: Math.max(0, Math.ceil(delayMs)) });
   }
 
   async reconcileMany(deploymentIds: readonly string[]): Promise<void> {
@@ -66,6 +92,6 @@ export class Queues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.scheduler.close(), this.instances.close(), this.notifications.close(), this.revisions.close()]);
+    await Promise.all([this.scheduler.close(), this.instances.close(), this.traffic.close(), this.notifications.close(), this.revisions.close()]);
   }
 }

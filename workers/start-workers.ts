@@ -11,6 +11,7 @@ import { Queues, SWEEP_SCHEDULER_ID, type JobPayloads } from '../shared/queues.j
 import { reconcileDeployment } from './scheduler/reconcile.js';
 import { sweep } from './scheduler/sweep.js';
 import { advanceInstance } from './instance/advance.js';
+import { runAlarmCheck, runShiftStep } from './traffic/shift.js';
 import { WorkerWatchdog } from './watchdog.js';
 import { startNotifier } from './notifier/start-notifier.js';
 import { startRevisionWorker } from './revision/start-revision-worker.js';
@@ -53,6 +54,16 @@ export async function startWorkers(config: Config, store: Store, queues: Queues,
       new Worker<JobPayloads['instances']>(
         'instances',
         async (job: Job<JobPayloads['instances']>) => advanceInstance(deps, job.data.deploymentId, job.data.instanceName),
+        { connection, prefix, concurrency: config.workerConcurrency, ...WORKER_TIMINGS },
+      ),
+    );
+  }
+  if (roles.includes('traffic')) {
+    workers.push(
+      new Worker<JobPayloads['traffic']>(
+        'traffic',
+        async (job: Job<JobPayloads['traffic']>) =>
+          job.name === 'alarms' ? runAlarmCheck(deps, job.data.deploymentId, job.data.slot ?? 0) : runShiftStep(deps, job.data.deploymentId),
         { connection, prefix, concurrency: config.workerConcurrency, ...WORKER_TIMINGS },
       ),
     );

@@ -16,7 +16,7 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
   const { command, layout } = ctx;
   const groupId = command.deploymentGroupId;
   let dir = layout.archiveDir(groupId, command.deploymentId);
-  if (usesPreviousRevision(event)) {
+  if (usesPreviousRevision(event) || command.previousRevisionEvents?.includes(event)) {
     const last = await layout.lastSuccessful(groupId);
     if (!last) {
       ctx.scriptLog.line(`No revision has been installed by this deployment group before; ${event} has nothing to run.`);

@@ -1,7 +1,8 @@
 /**
  * Deployment actions beyond create/read: StopDeployment (POST /v1/deployments/:id/stop, see
  * shared/operations/stop-deployment.ts) and a manual rollback (POST /v1/deployments/:id/rollback,
- * see shared/operations/rollback-deployment.ts).
+ * see shared/operations/rollback-deployment.ts), and ContinueDeployment (POST
+ * /v1/deployments/:id/continue, see shared/operations/continue-deployment.ts).
  */
 import { Router } from 'express';
 import type { ApiDeps } from '../context.js';
@@ -10,6 +11,8 @@ import { DeploymentIdParam, RollbackDeploymentBody, StopDeploymentBody } from '.
 import { NotFoundError } from '../../shared/errors.js';
 import { stopDeployment } from '../../shared/operations/stop-deployment.js';
 import { rollbackDeployment } from '../../shared/operations/rollback-deployment.js';
+import { continueDeployment } from '../../shared/operations/continue-deployment.js';
+import { ContinueDeploymentBody } from '../blue-green-schema.js';
 
 /** Mounted at /v1/deployments. */
 export function deploymentActionRoutes(deps: ApiDeps): Router {
@@ -29,6 +32,14 @@ export function deploymentActionRoutes(deps: ApiDeps): Router {
     const { created, deploymentId: rollbackDeploymentId } = await rollbackDeployment(deps, id);
     req.log.info({ deploymentId: id, rollbackDeploymentId, created }, 'rollback requested');
     res.status(created ? 201 : 200).json({ deploymentId: rollbackDeploymentId });
+  });
+
+  router.post('/:id/continue', async (req, res) => {
+    const id = deploymentId(req.params.id);
+    const body = parseInput(ContinueDeploymentBody, req.body ?? {}, 'continue request');
+    const answer = await continueDeployment(deps, id, body.deploymentWaitType);
+    req.log.info({ deploymentId: id, deploymentWaitType: body.deploymentWaitType, phase: answer.phase }, 'deployment continued');
+    res.json(answer);
   });
 
   return router;

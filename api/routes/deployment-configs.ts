@@ -18,6 +18,7 @@ export function deploymentConfigRoutes(deps: ApiDeps): Router {
       deploymentConfigName: body.name,
       deploymentConfigId: newUuid(),
       minimumHealthyHosts: body.minimumHealthyHosts,
+      ...(body.trafficRoutingConfig ? { trafficRoutingConfig: body.trafficRoutingConfig } : {}),
       computePlatform: 'Server',
       createTime: deps.now().toISOString(),
     };

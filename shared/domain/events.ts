@@ -5,6 +5,7 @@
  * live progress and the notifier read them.
  */
 import type { LifecycleEventName } from './lifecycle.js';
+import type { AlarmEvaluationRecord, BlueGreenPhase, ShiftRecord } from './blue-green.js';
 import type { ErrorInformation, InstanceTarget } from './types.js';
 import type { DeploymentStatus, LifecycleErrorCode, LifecycleEventStatus, TargetStatus } from './statuses.js';
 
@@ -44,14 +45,41 @@ export interface LifecycleEventEvent extends EventBase {
  */
 export interface DeploymentActionEvent extends EventBase {
   type: 'DeploymentAction';
-  action: 'StopRequested' | 'RollbackStarted' | 'RollbackNotPerformed';
+  action: 'StopRequested' | 'RollbackStarted' | 'RollbackNotPerformed' | 'Continued';
   /** The deployment's status when the action was recorded (it does not change it). */
   status: DeploymentStatus;
   message?: string;
   rollbackDeploymentId?: string;
 }
 
-export type DeploymentEvent = DeploymentStatusEvent | InstanceStatusEvent | LifecycleEventEvent | DeploymentActionEvent;
+/** Blue/green: the deployment entered a phase (see blue-green.ts). */
+export interface BlueGreenPhaseEvent extends EventBase {
+  type: 'BlueGreenPhase';
+  phase: BlueGreenPhase;
+  previousPhase: BlueGreenPhase;
+}
+
+/** Blue/green: the load balancer's weights moved (a step, or traffic put back on the original pool). */
+export interface TrafficShiftEvent extends EventBase {
+  type: 'TrafficShift';
+  shift: ShiftRecord;
+}
+
+/** Blue/green: the alarms were evaluated and one went off (evaluations that pass are kept on the record, not streamed). */
+export interface AlarmEvent extends EventBase {
+  type: 'Alarm';
+  evaluations: AlarmEvaluationRecord[];
+  message: string;
+}
+
+export type DeploymentEvent =
+  | DeploymentStatusEvent
+  | InstanceStatusEvent
+  | LifecycleEventEvent
+  | DeploymentActionEvent
+  | BlueGreenPhaseEvent
+  | TrafficShiftEvent
+  | AlarmEvent;
 
 /** The events one target write produces: its own status change and each lifecycle event that moved. */
 export function targetChangeEvents(before: InstanceTarget, after: InstanceTarget): DeploymentEvent[] {

@@ -158,3 +158,12 @@ export function manualRollbackMessages(triggeringId: string, lastGood: LastGood)
     forRollback: `Rollback of deployment ${triggeringId} (requested) to revision ${revision}, last deployed successfully by ${lastGood.deploymentId}.`,
   };
 }
+
+/**
+ * A blue/green deployment that did not succeed never swapped the pools: the live pool still runs
+ * the last good revision, so its rollback only moves traffic back (CodeDeploy's blue/green
+ * rollback). A succeeded one is rolled back by a full deployment onto the idle pool.
+ */
+export function isBlueGreenReroute(state: { status: DeploymentStatus; spec: { deploymentStyle: { deploymentType: string } } }): boolean {
+  return state.spec.deploymentStyle.deploymentType === 'BLUE_GREEN' && state.status !== 'Succeeded';
+}

@@ -45,6 +45,7 @@ export function decideStop(view: StopView): StopDecision {
     case 'Queued':
       return { kind: 'close-before-start' };
     case 'InProgress':
+    case 'Ready':
       return view.stopping ? { kind: 'answer', answer: stopProgress(view.inProgress) } : { kind: 'request' };
     case 'Stopped':
       // Stopped by an earlier request: asking again is answered, not refused.
@@ -53,7 +54,6 @@ export function decideStop(view: StopView): StopDecision {
     case 'Succeeded':
     case 'Failed':
       return { kind: 'completed', message: `Deployment ${view.deploymentId} has already completed (${view.status}).` };
-    case 'Ready':
     case 'Baking':
       return { kind: 'unsupported', message: `Deployment ${view.deploymentId} is ${view.status}; stopping a blue/green deployment is not supported yet.` };
   }

@@ -9,6 +9,8 @@ import type { HealthPlan } from './window.js';
 import type { LoadBalancerInfo } from './load-balancer.js';
 import type { GitProvider, GitSource, TriggerConfig } from './triggers.js';
 import type { AutoRollbackConfiguration, RollbackInfo } from './rollback.js';
+import type { BlueGreenDeploymentConfiguration, BlueGreenState, InstanceLabel } from './blue-green.js';
+import type { AlarmConfiguration } from './alarms.js';
 
 export type FileExistsBehavior = 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
 export type BundleType = 'tgz' | 'tar' | 'zip';
@@ -43,6 +45,10 @@ export interface DeploymentGroup {
   loadBalancerInfo?: LoadBalancerInfo;
   /** Roll back automatically on these events (copied into each deployment; CreateDeployment may override it). */
   autoRollbackConfiguration?: AutoRollbackConfiguration;
+  /** BLUE_GREEN only: the two pools, the ready wait and what happens to the original pool. */
+  blueGreenDeploymentConfiguration?: BlueGreenDeploymentConfiguration;
+  /** Alarms watched while a blue/green deployment moves traffic. */
+  alarmConfiguration?: AlarmConfiguration;
   createTime: string;
 }
 
@@ -114,6 +120,8 @@ export interface InstanceTarget {
   agentIssue?: boolean;
   /** With a load balancer: `host:port` where it sends this host's traffic, read from the instance's tag at start. */
   trafficAddress?: string;
+  /** Blue/green: Blue = an instance of the original pool, Green = of the replacement pool. */
+  instanceLabel?: InstanceLabel;
   /** Optimistic-concurrency version; every write checks and bumps it. */
   version: number;
 }
@@ -159,6 +167,11 @@ export interface DeploymentSpec {
   updateOutdatedInstancesOnly?: boolean;
   /** On a rollback: the deployment it replaces. (The replaced one's side is kept with its state.) */
   rollbackInfo?: RollbackInfo;
+  /** The group's blue/green settings and alarms, snapshotted at creation. */
+  blueGreenDeploymentConfiguration?: BlueGreenDeploymentConfiguration;
+  alarmConfiguration?: AlarmConfiguration;
+  /** A blue/green rollback of a deployment that did not succeed: move traffic back, install nothing. */
+  blueGreenReroute?: boolean;
 }
 
 export interface DeploymentInfo
@@ -171,4 +184,6 @@ export interface DeploymentInfo
   deploymentOverview: DeploymentOverview;
   /** The minimum-healthy plan fixed when the deployment started. */
   healthPlan?: HealthPlan;
+  /** Blue/green: the pools, the phase, the current weights, the step history and the alarm evaluations. */
+  blueGreen?: Omit<BlueGreenState, 'samples'>;
 }

@@ -35,6 +35,7 @@ export function buildCommand(
       events: [...events],
       fileExistsBehavior: spec.fileExistsBehavior,
       ignoreApplicationStopFailures: spec.ignoreApplicationStopFailures,
+      ...(spec.blueGreenReroute ? { previousRevisionEvents: ['BeforeAllowTraffic', 'AfterAllowTraffic'] } : {}),
     },
     instanceName,
     state: 'Open',

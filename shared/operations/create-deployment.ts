@@ -27,6 +27,8 @@ export interface NewDeployment {
   updateOutdatedInstancesOnly?: boolean;
   /** A rollback's link to the deployment it replaces (creator codeDeployRollback). */
   rollbackInfo?: RollbackInfo;
+  /** A blue/green rollback of a deployment that did not succeed: traffic back to the live pool, nothing installed. */
+  blueGreenReroute?: boolean;
 }
 
 export interface CreateDeploymentDeps {
@@ -65,6 +67,9 @@ export async function createDeployment(deps: CreateDeploymentDeps, input: NewDep
     clientToken: input.clientToken,
     ...rollbackFields(group.autoRollbackConfiguration, input),
     ...(input.updateOutdatedInstancesOnly ? { updateOutdatedInstancesOnly: true } : {}),
+    ...(group.blueGreenDeploymentConfiguration ? { blueGreenDeploymentConfiguration: group.blueGreenDeploymentConfiguration } : {}),
+    ...(group.alarmConfiguration ? { alarmConfiguration: group.alarmConfiguration } : {}),
+    ...(input.blueGreenReroute && input.creator === ROLLBACK_CREATOR && group.deploymentStyle.deploymentType === 'BLUE_GREEN' ? { blueGreenReroute: true } : {}),
   };
   const result = await deps.store.deployments.create(spec, deps.now());
   if (result.created) await deps.queues.reconcile(result.deploymentId);

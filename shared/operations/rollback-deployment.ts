@@ -8,6 +8,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isDeploymentTerminal } from '../domain/statuses.js';
 import { lastGoodBefore, manualRollbackMessages, rollbackClientToken, ROLLBACK_CREATOR } from '../domain/rollback.js';
+import { isBlueGreenReroute } from '../domain/rollback.js';
 import { createDeployment, type CreateDeploymentDeps } from './create-deployment.js';
 
 export async function rollbackDeployment(deps: CreateDeploymentDeps, deploymentId: string): Promise<{ created: boolean; deploymentId: string }> {
@@ -51,6 +52,7 @@ export async function rollbackDeployment(deps: CreateDeploymentDeps, deploymentI
     fileExistsBehavior: lastGood.fileExistsBehavior,
     ignoreApplicationStopFailures: lastGood.ignoreApplicationStopFailures,
     clientToken: rollbackClientToken(deploymentId),
+    blueGreenReroute: isBlueGreenReroute(state),
     rollbackInfo: { rollbackTriggeringDeploymentId: deploymentId, rollbackMessage: messages.forRollback },
   });
   const linked = await store.control.linkRollback(deploymentId, created.deploymentId, {

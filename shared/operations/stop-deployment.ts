@@ -12,6 +12,7 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Queues } from '../queues.js';
 import type { Store } from '../store/index.js';
+import type { ErrorInformation } from '../domain/types.js';
 import { skipTarget } from '../domain/target-updates.js';
 import { decideStop, MANUAL_STOP_ERROR, stopProgress, type StopAnswer } from '../domain/stop.js';
 
@@ -23,7 +24,13 @@ export interface StopDeps {
 
 const MAX_ATTEMPTS = 20;
 
-export async function stopDeployment(deps: StopDeps, deploymentId: string, autoRollbackEnabled: boolean | undefined): Promise<StopAnswer> {
+/** `error` is MANUAL_STOP for a request; the traffic worker stops a deployment with ALARM_ACTIVE. */
+export async function stopDeployment(
+  deps: StopDeps,
+  deploymentId: string,
+  autoRollbackEnabled: boolean | undefined,
+  error: ErrorInformation = MANUAL_STOP_ERROR,
+): Promise<StopAnswer> {
   const { store } = deps;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const state = await store.deployments.get(deploymentId);
@@ -48,7 +55,7 @@ export async function stopDeployment(deps: StopDeps, deploymentId: string, autoR
         }
         return decision.answer;
       case 'close-before-start': {
-        const closed = await store.deployments.close(state, ['Created', 'Queued'], undefined, 'Stopped', MANUAL_STOP_ERROR, deps.now());
+        const closed = await store.deployments.close(state, ['Created', 'Queued'], undefined, 'Stopped', error, deps.now());
         if (closed.result === 'conflict') continue;
         if (closed.nextDeploymentId && closed.nextDeploymentId !== deploymentId) await deps.queues.reconcile(closed.nextDeploymentId);
         return stopProgress(0);
@@ -56,12 +63,12 @@ export async function stopDeployment(deps: StopDeps, deploymentId: string, autoR
       case 'request': {
         const waiting = await store.deployments.getTargets(deploymentId, await store.deployments.waitingAll(deploymentId));
         const at = deps.now();
-        const result = await store.control.requestStop(deploymentId, state.rev, waiting.map((t) => skipTarget(t, at)), MANUAL_STOP_ERROR, autoRollbackEnabled);
+        const result = await store.control.requestStop(deploymentId, state.rev, waiting.map((t) => skipTarget(t, at)), error, autoRollbackEnabled);
         if (result !== 'requested') continue; // re-read: it moved, closed, or another request won
         await cancelOpenCommands(store, deploymentId);
         await deps.queues.reconcile(deploymentId);
         const after = await store.deployments.get(deploymentId);
-        return stopProgress(after && after.status === 'InProgress' ? after.overview.InProgress : 0);
+        return stopProgress(after && (after.status === 'InProgress' || after.status === 'Ready') ? after.overview.InProgress : 0);
       }
     }
   }

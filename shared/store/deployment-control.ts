@@ -32,6 +32,8 @@ export interface InstanceRevision {
 export interface GroupLast {
   lastAttempted?: string;
   lastSuccessful?: string;
+  /** Blue/green: the pool that took the traffic after the group's last successful blue/green deployment. */
+  livePool?: string;
 }
 
 export class DeploymentControl {
@@ -110,8 +112,8 @@ export class DeploymentControl {
   }
 
   async groupLast(groupId: string): Promise<GroupLast> {
-    const [lastAttempted, lastSuccessful] = await this.redis.hmget(this.keys.groupLast(groupId), 'lastAttempted', 'lastSuccessful');
-    return { lastAttempted: lastAttempted ?? undefined, lastSuccessful: lastSuccessful ?? undefined };
+    const [lastAttempted, lastSuccessful, livePool] = await this.redis.hmget(this.keys.groupLast(groupId), 'lastAttempted', 'lastSuccessful', 'livePool');
+    return { lastAttempted: lastAttempted ?? undefined, lastSuccessful: lastSuccessful ?? undefined, livePool: livePool ?? undefined };
   }
 
   /** The revision each of `instanceNames` last got from the group (absent: never deployed there). */

@@ -10,6 +10,7 @@ import type { CommandRecord } from './commands.js';
 import type { DeploymentStatus, TargetStatus } from '../domain/statuses.js';
 import type { HealthPlan } from '../domain/window.js';
 import type { RollbackInfo } from '../domain/rollback.js';
+import type { BlueGreenState } from '../domain/blue-green.js';
 import { targetChangeEvents, type DeploymentEvent } from '../domain/events.js';
 import type { DeploymentInfo, DeploymentOverview, DeploymentSpec, ErrorInformation, InstanceTarget } from '../domain/types.js';
 
@@ -33,6 +34,8 @@ export interface DeploymentState {
   rollback?: RollbackInfo;
   rev: string;
   overview: DeploymentOverview;
+  /** Blue/green deployments only: their own record (see shared/domain/blue-green.ts). */
+  blueGreen?: BlueGreenState;
 }
 
 export interface DeploymentFilter {
@@ -112,11 +115,46 @@ export class Deployments {
     return (await this.redis.get(this.keys.groupLock(groupId))) ?? undefined;
   }
 
-  async start(id: string, plan: HealthPlan, targets: readonly InstanceTarget[], now: Date): Promise<boolean> {
+  /**
+   * Snapshot the targets and move to InProgress. The first `waitingCount` targets (all by default)
+   * wait to be released by the window, in order; a blue/green deployment's original pool is not
+   * among them (its phase releases it), and its own record starts with it.
+   */
+  async start(
+    id: string,
+    plan: HealthPlan,
+    targets: readonly InstanceTarget[],
+    now: Date,
+    options: { waitingCount?: number; blueGreen?: BlueGreenState } = {},
+  ): Promise<boolean> {
     const k = this.keys;
     const pairs = targets.flatMap((t) => [t.targetId, JSON.stringify(t)]);
-    const started = await runScript(this.redis, 'start-deployment', [k.deployment(id), k.targets(id), k.waiting(id), ...this.streams(id)], [now.toISOString(), JSON.stringify(plan), id, ...pairs]);
+    const started = await runScript(
+      this.redis,
+      'start-deployment',
+      [k.deployment(id), k.targets(id), k.waiting(id), ...this.streams(id)],
+      [now.toISOString(), JSON.stringify(plan), id, options.blueGreen ? JSON.stringify(options.blueGreen) : '', options.waitingCount ?? targets.length, ...pairs],
+    );
     return started === 1;
+  }
+
+  /**
+   * Compare-and-set a blue/green deployment's record (`before.version` must still be stored, and
+   * the status one of `from`), moving the status to `status` with it when given.
+   */
+  async writeBlueGreen(
+    id: string,
+    before: BlueGreenState | undefined,
+    after: BlueGreenState,
+    options: { from: readonly DeploymentStatus[]; status?: DeploymentStatus; events?: readonly DeploymentEvent[] },
+  ): Promise<boolean> {
+    const written = await runScript(
+      this.redis,
+      'write-blue-green',
+      [this.keys.deployment(id), ...this.streams(id)],
+      [before ? String(before.version) : '', JSON.stringify(after), options.from.join(','), options.status ?? '', JSON.stringify(options.events ?? [])],
+    );
+    return written === 1;
   }
 
   async close(
@@ -126,8 +164,8 @@ export class Deployments {
     status: 'Succeeded' | 'Failed' | 'Stopped',
     error: ErrorInformation | undefined,
     now: Date,
-    /** Keep the group's slot: an automatic rollback is decided next (see settle-rollback.lua). */
-    options: { holdForRollback?: boolean } = {},
+    /** Keep the group's slot: an automatic rollback is decided next (see settle-rollback.lua). livePool: a blue/green success makes this pool live. */
+    options: { holdForRollback?: boolean; livePool?: string } = {},
   ): Promise<CloseResult> {
     const k = this.keys;
     const { deploymentId: id, deploymentGroupId: groupId } = state.spec;
@@ -135,7 +173,7 @@ export class Deployments {
       this.redis,
       'close-deployment',
       [k.deployment(id), k.activeDeployments, k.groupLock(groupId), k.groupQueue(groupId), k.rollbacksPending, k.groupLast(groupId), ...this.streams(id)],
-      [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : '', options.holdForRollback ? '1' : '0'],
+      [id, from.join(','), expectedRev ?? '', status, now.toISOString(), error ? JSON.stringify(error) : '', options.holdForRollback ? '1' : '0', options.livePool ?? ''],
     )) as [CloseResult['result'], string];
     return { result, nextDeploymentId: next || undefined };
   }
@@ -245,6 +283,7 @@ function toState(h: Record<string, string>): DeploymentState {
     rollbackPending: h.rollbackPending === '1',
     rollback: h.rollback ? (JSON.parse(h.rollback) as RollbackInfo) : undefined,
     rev: h.rev ?? '0',
+    blueGreen: h.blueGreen ? (JSON.parse(h.blueGreen) as BlueGreenState) : undefined,
     overview: {
       Pending: count('Pending'),
       InProgress: count('InProgress'),
@@ -267,8 +306,14 @@ export function toDeploymentInfo(state: DeploymentState): DeploymentInfo {
     completeTime: state.completeTime,
     deploymentOverview: state.overview,
     healthPlan: state.plan,
+    ...(state.blueGreen ? { blueGreen: withoutSamples(state.blueGreen) } : {}),
     ...(state.spec.rollbackInfo || state.rollback ? { rollbackInfo: { ...state.spec.rollbackInfo, ...state.rollback } } : {}),
   };
 }
 
 export type { TargetStatus };
+
+function withoutSamples(state: BlueGreenState): Omit<BlueGreenState, 'samples'> {
+  const { samples: _samples, ...rest } = state;
+  return rest;
+}

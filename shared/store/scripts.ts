@@ -23,6 +23,7 @@ const SCRIPTS = [
   'settle-rollback',
   'mark-revision-used',
   'link-rollback',
+  'write-blue-green',
 ] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
@@ -43,12 +44,21 @@ function commandName(name: ScriptName): string {
   return `cutover_${name.replace(/-/g, '_')}`;
 }
 
+/**
+ * Define every script on a connection. Done when the connection is made (createRedis): with
+ * auto-pipelining, a command defined after the connection's current pipeline was started is
+ * missing from it ("pipeline[functionName] is not a function"); runScript defines them lazily
+ * for connections made elsewhere.
+ */
+export function registerScripts(redis: Redis): void {
+  if (registered.has(redis)) return;
+  for (const [scriptName, lua] of sources) redis.defineCommand(commandName(scriptName), { lua });
+  registered.add(redis);
+}
+
 /** Run a script by name; ioredis sends EVALSHA and falls back to EVAL after a Redis restart. */
 export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-  if (!registered.has(redis)) {
-    for (const [scriptName, lua] of sources) redis.defineCommand(commandName(scriptName), { lua });
-    registered.add(redis);
-  }
+  registerScripts(redis);
   const fn = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[commandName(name)];
   return fn.call(redis, keys.length, ...keys, ...args);
 }

@@ -97,7 +97,9 @@ describe('decideStop', () => {
     expect(decideStop(view({ status: 'Stopped', errorCode: 'ALARM_ACTIVE' })).kind).toBe('completed');
     expect(decideStop(view({ status: 'Succeeded' })).kind).toBe('completed');
     expect(decideStop(view({ status: 'Failed' })).kind).toBe('completed');
-    expect(decideStop(view({ status: 'Ready' })).kind).toBe('unsupported');
+    // A blue/green deployment waiting in Ready can be stopped like one in progress.
+    expect(decideStop(view({ status: 'Ready' })).kind).toBe('request');
+    expect(decideStop(view({ status: 'Baking' })).kind).toBe('unsupported');
   });
 });
 

@@ -6,6 +6,8 @@
  *   open command            → nothing to do (the agent is on it)
  *   next events are scripts → open the next agent command
  *   next event is traffic   → BlockTraffic/AllowTraffic through the load balancer (./traffic-step.ts)
+ *   next event is gated     → blue/green: the deployment's phase has not opened it yet; a replacement
+ *                             instance that finished installing is Ready; the scheduler is asked to look
  *   all events ended        → the instance is Succeeded/Failed; the scheduler is asked to advance
  */
 import type { Logger } from '../../shared/logger.js';
@@ -14,6 +16,7 @@ import type { Queues } from '../../shared/queues.js';
 import type { Config } from '../../shared/config.js';
 import { isDeploymentTerminal, isTargetDone } from '../../shared/domain/statuses.js';
 import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { gateFor } from '../../shared/domain/blue-green.js';
 import { finishTarget } from '../../shared/domain/target-updates.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import { updateTarget } from '../../shared/operations/update-target.js';
@@ -37,17 +40,27 @@ export async function advanceInstance(deps: InstanceDeps, deploymentId: string, 
   const target = await store.deployments.getTarget(deploymentId, instanceName);
   if (!target || target.status === 'Pending') return;
   if (await openCommand(target.commandId)) return;
-  const traffic = trafficEventDue(target);
+  const gate = gateFor(state.blueGreen, target.instanceLabel);
+  const traffic = trafficEventDue(target, gate);
   if (traffic) return advanceTraffic(deps, state, instanceName, traffic);
 
   const at = deps.now();
+  let atGate = false;
   const result = await updateTarget(store, deploymentId, instanceName, (current) => {
-    if (isTargetDone(current.status) || current.status === 'Pending') return undefined;
+    if (isTargetDone(current.status) || current.status === 'Pending' || current.status === 'Ready') return undefined;
     if (current.commandId !== target.commandId) return undefined; // someone else moved it on
-    const step = nextInstanceStep(current.lifecycleEvents);
+    const step = nextInstanceStep(current.lifecycleEvents, gate);
     switch (step.kind) {
       case 'busy':
         return undefined;
+      case 'gated':
+        if (isDeploymentTerminal(state.status) || state.stopping) return { after: finishTarget(current, 'Failed', at) };
+        atGate = true;
+        // CodeDeploy's Ready: the replacement instance is installed and waits for traffic.
+        if (current.instanceLabel === 'Green' && step.event === 'BeforeAllowTraffic' && state.blueGreen?.phase === 'Installing') {
+          return { after: { ...current, status: 'Ready', commandId: undefined, lastUpdatedAt: at.toISOString() } };
+        }
+        return current.commandId === undefined ? undefined : { after: { ...current, commandId: undefined, lastUpdatedAt: at.toISOString() } };
       case 'finish':
         return { after: finishTarget(current, step.status, at) };
       case 'agent': {
@@ -60,6 +73,7 @@ export async function advanceInstance(deps: InstanceDeps, deploymentId: string, 
         return undefined; // the target moved on since it was read; advanceTraffic takes it on the next trigger
     }
   });
+  if (atGate) await deps.queues.reconcile(deploymentId);
   if (!result) return;
   if (isTargetDone(result.target.status)) {
     deps.log.debug({ deploymentId, instanceId: instanceName, status: result.target.status }, 'instance finished');

@@ -20,13 +20,14 @@ import type { Config } from '../../shared/config.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
 import { isDeploymentTerminal, isTargetDone } from '../../shared/domain/statuses.js';
 import { isTrafficEvent, type TrafficEventName } from '../../shared/domain/lifecycle.js';
-import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { nextInstanceStep, type EventGate } from '../../shared/domain/instance-steps.js';
+import { gateFor } from '../../shared/domain/blue-green.js';
 import { applyEventChanges, finishTarget } from '../../shared/domain/target-updates.js';
 import { parseTargetAddress } from '../../shared/domain/load-balancer.js';
 import type { Diagnostics, InstanceTarget } from '../../shared/domain/types.js';
 import { updateTarget } from '../../shared/operations/update-target.js';
 import { createTrafficRouter } from '../../shared/traffic/create-router.js';
-import { TrafficRouterError, type TrafficTarget } from '../../shared/traffic/traffic-router.js';
+import { TrafficRouterError, type TrafficRouter, type TrafficTarget } from '../../shared/traffic/traffic-router.js';
 import { decideAllow, decideBlock, waitSlot, type TrafficDecision } from '../../shared/traffic/traffic-decisions.js';
 
 export interface TrafficDeps {
@@ -38,11 +39,11 @@ export interface TrafficDeps {
 }
 
 /** The traffic event this instance is on: one InProgress, or the next Pending one. */
-export function trafficEventDue(target: InstanceTarget): TrafficEventName | undefined {
+export function trafficEventDue(target: InstanceTarget, gate?: EventGate): TrafficEventName | undefined {
   if (target.status !== 'InProgress') return undefined;
   const running = target.lifecycleEvents.find((e) => e.status === 'InProgress');
   if (running) return isTrafficEvent(running.lifecycleEventName) ? running.lifecycleEventName : undefined;
-  const step = nextInstanceStep(target.lifecycleEvents);
+  const step = nextInstanceStep(target.lifecycleEvents, gate);
   return step.kind === 'traffic' ? step.event : undefined;
 }
 
@@ -85,7 +86,7 @@ export async function advanceTraffic(deps: TrafficDeps, state: DeploymentState, 
 async function startEvent(deps: TrafficDeps, state: DeploymentState, instanceName: string, event: TrafficEventName): Promise<InstanceTarget | undefined> {
   const at = deps.now();
   const result = await updateTarget(deps.store, state.spec.deploymentId, instanceName, (current) => {
-    if (isTargetDone(current.status) || trafficEventDue(current) !== event) return undefined;
+    if (isTargetDone(current.status) || trafficEventDue(current, gateFor(state.blueGreen, current.instanceLabel)) !== event) return undefined;
     const pending = current.lifecycleEvents.find((e) => e.lifecycleEventName === event)?.status === 'Pending';
     if (!pending) return undefined;
     // A stopped (or stopping) deployment starts no new work on the load balancer; one already
@@ -117,11 +118,23 @@ async function act(deps: TrafficDeps, state: DeploymentState, target: InstanceTa
     if (decision.kind === 'done') await router.remove(trafficTarget);
     return decision;
   }
-  await router.register(trafficTarget, { weight: lb.weight, healthCheck: lb.healthCheck });
+  await router.register(trafficTarget, { weight: await allowWeight(router, trafficTarget, state, target, lb.weight), healthCheck: lb.healthCheck });
   const decision = decideAllow(await router.describe(trafficTarget), lb.healthyTimeoutSeconds, clock());
   if (decision.kind === 'fail') {
     // Not put back: an instance that never became healthy takes no traffic.
     await router.remove(trafficTarget).catch((err: unknown) => deps.log.warn({ err, instanceId: target.targetId }, 'could not take the unhealthy instance out again'));
   }
   return decision;
+}
+
+/**
+ * In place, a host comes back at the group's weight. Blue/green, the traffic worker owns the
+ * weights: a replacement host joins at weight 0 (it takes traffic only when the shift gives it
+ * some), and a host already in service keeps its weight (a rollback re-allowing the pool that
+ * still serves must not cut it off).
+ */
+async function allowWeight(router: TrafficRouter, trafficTarget: TrafficTarget, state: DeploymentState, target: InstanceTarget, groupWeight: number): Promise<number> {
+  if (!state.blueGreen || target.instanceLabel !== 'Green') return groupWeight;
+  const view = await router.describe(trafficTarget);
+  return view.admin === 'in-service' ? view.weight : 0;
 }

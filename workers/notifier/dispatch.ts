@@ -82,7 +82,8 @@ async function deliveriesFor(deps: NotifierDeps, events: readonly StoredEvent[])
   const records: NotificationRecord[] = [];
   const createdAt = deps.now().toISOString();
   for (const { id: streamId, event } of events) {
-    if (event.type === 'LifecycleEvent') continue;
+    // Lifecycle events, blue/green phases, weight shifts and alarms have no trigger event of their own.
+    if (event.type !== 'DeploymentStatus' && event.type !== 'InstanceStatus' && event.type !== 'DeploymentAction') continue;
     if (!states.has(event.deploymentId)) states.set(event.deploymentId, await deps.store.deployments.get(event.deploymentId));
     const state = states.get(event.deploymentId);
     if (!state) continue;

@@ -23,13 +23,15 @@ export async function closeDeployment(
   from: readonly DeploymentStatus[],
   status: Ending['status'],
   error: ErrorInformation | undefined,
+  /** Blue/green success: the pool that takes the traffic from now on. */
+  livePool?: string,
 ): Promise<Outcome> {
   const { spec } = state;
   const holdForRollback = wantsRollback(
     { creator: spec.creator, autoRollbackConfiguration: spec.autoRollbackConfiguration, stopRollback: state.stopRollback },
     endingOf(state, status, error),
   );
-  const closed = await deps.store.deployments.close(state, from, state.rev, status, error, deps.now(), { holdForRollback });
+  const closed = await deps.store.deployments.close(state, from, state.rev, status, error, deps.now(), { holdForRollback, livePool });
   if (closed.result === 'conflict') return 'again';
   if (closed.result === 'closed') deps.log.info({ deploymentId: spec.deploymentId, status, error, holdForRollback }, 'deployment closed');
   // Idempotent (min/max of the start time), so a re-run after a crash between start and here repairs it.

@@ -7,6 +7,8 @@
  *   Created/Queued → take the group's slot (or wait Queued) → resolve targets → InProgress
  *   InProgress     → decideAdvance: release hosts | wait | fail (skip waiting) | close
  *                    (stopping: cancel running hooks, close Stopped when nothing is in flight: ./stop.ts)
+ *                    blue/green: the same window over the replacement pool while it installs, then
+ *                    the phases of ./blue-green.ts (Ready waits there too)
  *   terminal       → settle its automatic rollback if one is pending (./rollback.ts), then make
  *                    sure the group's slot went to the next queued deployment
  */
@@ -21,6 +23,7 @@ import { planTraffic } from '../../shared/domain/load-balancer.js';
 import { decideAdvance, planHealth } from '../../shared/domain/window.js';
 import { isTargeted } from '../../shared/domain/tag-filters.js';
 import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
+import { gateFor } from '../../shared/domain/blue-green.js';
 import { newTarget, skipTarget } from '../../shared/domain/target-updates.js';
 import type { ErrorInformation, InstanceTarget } from '../../shared/domain/types.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
@@ -28,6 +31,8 @@ import { closeDeployment } from './close.js';
 import { settleRollback } from './rollback.js';
 import { advanceStopping } from './stop.js';
 import { nothingOutdatedError, selectOutdated } from './outdated.js';
+import { advanceBlueGreen, finishBlueGreen, installDone, startBlueGreen } from './blue-green.js';
+import type { FleetCounts } from '../../shared/domain/window.js';
 
 export interface SchedulerDeps {
   store: Store;
@@ -57,7 +62,8 @@ async function stepOnce(deps: SchedulerDeps, state: DeploymentState): Promise<St
     case 'Queued':
       return startWhenGroupIsFree(deps, state);
     case 'InProgress':
-      return advance(deps, state);
+    case 'Ready':
+      return state.blueGreen ? advanceBlueGreen(deps, state, () => advanceReplacementInstall(deps, state)) : advance(deps, state);
     default:
       return 'settled';
   }
@@ -74,13 +80,11 @@ async function startWhenGroupIsFree(deps: SchedulerDeps, state: DeploymentState)
   if (!config) {
     return closeEarly(deps, state, { code: 'INTERNAL_ERROR', message: `Deployment config ${spec.deploymentConfigName} no longer exists.` });
   }
-  const { instances, current } = await selectOutdated(
-    store,
-    spec,
-    (await store.instances.list())
-      .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
-      .sort((a, b) => a.instanceName.localeCompare(b.instanceName)),
-  );
+  const targeted = (await store.instances.list())
+    .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
+    .sort((a, b) => a.instanceName.localeCompare(b.instanceName));
+  if (spec.deploymentStyle.deploymentType === 'BLUE_GREEN') return startBlueGreen(deps, state, config, targeted, (error) => closeEarly(deps, state, error));
+  const { instances, current } = await selectOutdated(store, spec, targeted);
   const health = planHealth(config.minimumHealthyHosts, instances.length);
   if (!health.ok) {
     return closeEarly(deps, state, instances.length === 0 && current > 0 ? nothingOutdatedError(spec, current) : { code: health.code, message: health.message });
@@ -110,16 +114,33 @@ async function closeEarly(deps: SchedulerDeps, state: DeploymentState, error: Er
 }
 
 async function advance(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  if (state.stopping) return advanceStopping(deps, state);
+  const o = state.overview;
+  const counts = { pending: o.Pending, inProgress: o.InProgress, succeeded: o.Succeeded, failed: o.Failed, skipped: o.Skipped };
+  return advanceWindow(deps, state, counts, (status, error) => closeDeployment(deps, state, ['InProgress'], status, error));
+}
+
+/**
+ * A blue/green deployment's install phase: the same window over the replacement pool, counted
+ * from its targets (Ready counts as done and healthy); at its end the phases take over.
+ */
+async function advanceReplacementInstall(deps: SchedulerDeps, state: DeploymentState): Promise<StepOutcome> {
+  const green = (await deps.store.deployments.listTargets(state.spec.deploymentId)).filter((t) => t.instanceLabel === 'Green');
+  const count = (...statuses: string[]) => green.filter((t) => statuses.includes(t.status)).length;
+  const counts = { pending: count('Pending'), inProgress: count('InProgress'), succeeded: count('Ready', 'Succeeded'), failed: count('Failed', 'Unknown'), skipped: count('Skipped') };
+  return advanceWindow(deps, state, counts, (status, error) => (status === 'Succeeded' ? installDone(deps, state) : finishBlueGreen(deps, state, status, error)));
+}
+
+async function advanceWindow(
+  deps: SchedulerDeps,
+  state: DeploymentState,
+  counts: FleetCounts,
+  complete: (status: 'Succeeded' | 'Failed', error: ErrorInformation | undefined) => Promise<StepOutcome>,
+): Promise<StepOutcome> {
   const { store } = deps;
   const plan = state.plan;
   if (!plan) throw new Error(`deployment ${state.spec.deploymentId} is InProgress without a health plan`);
-  if (state.stopping) return advanceStopping(deps, state);
-  const o = state.overview;
-  const decision = decideAdvance(
-    plan,
-    { pending: o.Pending, inProgress: o.InProgress, succeeded: o.Succeeded, failed: o.Failed, skipped: o.Skipped },
-    state.failing,
-  );
+  const decision = decideAdvance(plan, counts, state.failing);
   switch (decision.kind) {
     case 'wait':
       return 'settled';
@@ -137,18 +158,26 @@ async function advance(deps: SchedulerDeps, state: DeploymentState): Promise<Ste
     case 'complete': {
       const error =
         decision.status === 'Failed' ? (state.error ?? (await failureError(deps, state, decision.message ?? 'The deployment failed.'))) : undefined;
-      return closeDeployment(deps, state, ['InProgress'], decision.status, error);
+      return complete(decision.status, error);
     }
   }
 }
 
 async function release(deps: SchedulerDeps, state: DeploymentState, count: number): Promise<StepOutcome> {
+  return releaseTargets(deps, state, await deps.store.deployments.waitingHead(state.spec.deploymentId, count));
+}
+
+/**
+ * Pending → InProgress with each instance's first agent command, in one script. The names are the
+ * head of the waiting list (the window), or — blue/green — instances a phase starts, which are
+ * never on the list.
+ */
+export async function releaseTargets(deps: SchedulerDeps, state: DeploymentState, names: readonly string[]): Promise<StepOutcome> {
   const { spec } = state;
-  const names = await deps.store.deployments.waitingHead(spec.deploymentId, count);
   const targets = await deps.store.deployments.getTargets(spec.deploymentId, names);
   const at = deps.now();
   const releases: Release[] = targets.map((target) => {
-    const step = nextInstanceStep(target.lifecycleEvents);
+    const step = nextInstanceStep(target.lifecycleEvents, gateFor(state.blueGreen, target.instanceLabel));
     if (step.kind !== 'agent') throw new Error(`instance ${target.targetId} cannot start with a ${step.kind} step`);
     const command = buildCommand(spec, target.targetId, step.events, at, deps.config.commandGraceMs);
     const released: InstanceTarget = { ...target, status: 'InProgress', commandId: command.command.commandId, lastUpdatedAt: at.toISOString(), version: target.version + 1 };

@@ -10,6 +10,7 @@
  */
 import { CutoverError } from '../../shared/errors.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
+import { isBlueGreenReroute } from '../../shared/domain/rollback.js';
 import { createDeployment } from '../../shared/operations/create-deployment.js';
 import { planRollback, rollbackFailedMessage, ROLLBACK_CREATOR, type LastGood, type RollbackInfo } from '../../shared/domain/rollback.js';
 import type { SchedulerDeps } from './reconcile.js';
@@ -35,6 +36,7 @@ export async function settleRollback(deps: SchedulerDeps, state: DeploymentState
         fileExistsBehavior: plan.lastGood.fileExistsBehavior,
         ignoreApplicationStopFailures: plan.lastGood.ignoreApplicationStopFailures,
         clientToken: plan.clientToken,
+        blueGreenReroute: isBlueGreenReroute(state),
         rollbackInfo: { rollbackTriggeringDeploymentId: spec.deploymentId, rollbackMessage: plan.messageForRollback },
       });
       rollbackId = created.deploymentId;

@@ -9,6 +9,7 @@
   ARGV[1] deploymentId   ARGV[2] comma-separated statuses it may close from
   ARGV[3] expected rev ("" = any)   ARGV[4] final status   ARGV[5] completeTime ISO
   ARGV[6] error JSON ("" = none)   ARGV[7] "1" = hold the slot for a rollback
+  ARGV[8] blue/green: the pool that takes the traffic from now on ("" = unchanged)
   Returns {result, nextDeploymentId or ""}; result is "closed", "conflict" (rev moved) or
   "already" (it was already terminal: the slot hand-over is repeated, which is harmless, unless
   the rollback is still pending).
@@ -38,6 +39,7 @@ if ARGV[4] ~= "Stopped" or redis.call("HEXISTS", KEYS[1], "startTime") == 1 then
   redis.call("HSET", KEYS[6], "lastAttempted", ARGV[1])
 end
 if ARGV[4] == "Succeeded" then redis.call("HSET", KEYS[6], "lastSuccessful", ARGV[1]) end
+if ARGV[8] and ARGV[8] ~= "" then redis.call("HSET", KEYS[6], "livePool", ARGV[8]) end
 local closed = {type = "DeploymentStatus", deploymentId = ARGV[1], status = ARGV[4], previousStatus = status}
 if ARGV[6] ~= "" then closed.errorInformation = cjson.decode(ARGV[6]) end
 emit(closed)

@@ -9,10 +9,11 @@
   ARGV[3] StopDeployment's autoRollbackEnabled: "1", "0", or "" when not given
   ARGV[4] deploymentId   ARGV[5..] pairs: instance name, Skipped target JSON (the waiting ones)
   Returns "requested"; "already" (a stop was requested before; nothing changes); "conflict" (the
-  rev moved: re-read and ask again); "not-running" (the status is not InProgress).
+  rev moved: re-read and ask again); "not-running" (the status is not InProgress, or Ready: a
+  blue/green deployment waiting for ContinueDeployment).
 ]]
 local status = redis.call("HGET", KEYS[1], "status")
-if status ~= "InProgress" then return "not-running" end
+if status ~= "InProgress" and status ~= "Ready" then return "not-running" end
 if redis.call("HGET", KEYS[1], "stopping") == "1" then return "already" end
 if redis.call("HGET", KEYS[1], "rev") ~= ARGV[1] then return "conflict" end
 local n = 0
@@ -32,5 +33,5 @@ redis.call("HINCRBY", KEYS[1], "Skipped", n)
 redis.call("HSET", KEYS[1], "stopping", "1", "error", ARGV[2])
 if ARGV[3] ~= "" then redis.call("HSET", KEYS[1], "stopRollback", ARGV[3]) end
 redis.call("HINCRBY", KEYS[1], "rev", 1)
-emit({type = "DeploymentAction", deploymentId = ARGV[4], action = "StopRequested", status = "InProgress"})
+emit({type = "DeploymentAction", deploymentId = ARGV[4], action = "StopRequested", status = status})
 return "requested"
