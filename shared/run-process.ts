@@ -26,14 +26,18 @@ export function runProcess(name: string, start: (runtime: Runtime) => Promise<Cl
   const main = async () => {
     const config = loadConfig();
     const log = createLogger(config.logLevel, name);
-    const redis = createRedis(config.redisUrl, `cutover-${name}`);
+    // The store's connection is auto-pipelined; BullMQ gets a plain one of its own (it defines its
+    // scripts after connecting, which an auto-pipeline begun in the same tick would not know).
+    const redis = createRedis(config.redisUrl, `cutover-${name}`, { autoPipelining: true });
+    const queueRedis = createRedis(config.redisUrl, `cutover-${name}-queues`);
     const store = createStore(redis, config.redisPrefix);
-    const queues = new Queues(redis, store.keys.bullPrefix);
+    const queues = new Queues(queueRedis, store.keys.bullPrefix);
     const started = await start({ config, log, store, queues });
     onShutdown(log, async () => {
       for (const part of started) await part.close();
       await queues.close();
       redis.disconnect();
+      queueRedis.disconnect();
     });
   };
   main().catch((err: unknown) => {

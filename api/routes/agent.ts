@@ -1,7 +1,9 @@
 /**
  * The agent protocol (see shared/protocol.ts). Agents only ever talk to these routes; they never
- * see Redis. A poll is the heartbeat: it records the time, then waits (up to pollWaitMs) until a
- * command is opened for this instance or one it runs must be cancelled.
+ * see Redis. Every agent request is a heartbeat (it records the time); a poll records it when it
+ * arrives and again when it answers, then waits (up to pollWaitMs) until a command is opened for
+ * this instance or one it runs must be cancelled. So an agent whose poll the api holds, or whose
+ * reports keep coming, is never taken for dead because its next poll is late.
  */
 import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
@@ -40,7 +42,12 @@ export function agentRoutes(deps: ApiDeps): Router {
     const instanceName = instanceOf(req.auth);
     const commandId = parseInput(CommandIdSchema, req.params.id, 'command id');
     const report = parseInput(ReportRequest, req.body, 'report');
-    res.json(await recordReport({ ...deps, onEventsEnded: (events) => deps.metrics.lifecycleEventsEnded(events) }, instanceName, commandId, report, deps.now()));
+    const now = deps.now();
+    const [answer] = await Promise.all([
+      recordReport({ ...deps, onEventsEnded: (events) => deps.metrics.lifecycleEventsEnded(events) }, instanceName, commandId, report, now),
+      store.instances.touch(instanceName, now.getTime()),
+    ]);
+    res.json(answer);
   });
 
   router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
@@ -68,17 +75,21 @@ async function poll(deps: ApiDeps, req: Request, instanceName: string, known: Re
     // answer: the agent skips its events and reports them, so the control plane hears it end.
     const cancel = [...(await commandsToCancel(deps, instanceName, known)), ...fresh.filter((c) => c.cancelRequested).map((c) => c.command.commandId)];
     const remaining = deadline - Date.now();
-    if (commands.length > 0 || cancel.length > 0 || remaining <= 0 || gone.signal.aborted) return { commands, cancel };
+    if (commands.length > 0 || cancel.length > 0 || remaining <= 0 || gone.signal.aborted) {
+      if (!gone.signal.aborted) await store.instances.touch(instanceName, deps.now().getTime());
+      return { commands, cancel };
+    }
     await deps.wake.wait(instanceName, remaining, gone.signal);
   }
 }
 
 /** Known commands the control plane gave up on, or asked to stop: the agent kills their hooks. */
 async function commandsToCancel(deps: ApiDeps, instanceName: string, known: ReadonlySet<string>): Promise<string[]> {
+  if (known.size === 0) return [];
   const cancel: string[] = [];
-  for (const id of known) {
-    const record = await deps.store.commands.get(id);
-    if (!record || record.instanceName !== instanceName) continue;
+  for (const record of await deps.store.commands.getMany([...known])) {
+    const id = record.command.commandId;
+    if (record.instanceName !== instanceName) continue;
     const givenUp = record.state === 'Closed' && record.closedBy === 'control-plane';
     const stopAsked = record.state === 'Open' && record.cancelRequested === true;
     if (givenUp || stopAsked) cancel.push(id);

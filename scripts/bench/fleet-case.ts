@@ -16,7 +16,7 @@ import { loadAverages, loadText } from './lib/machine.js';
 import { resultLine } from './lib/result-line.js';
 import { profileLines, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import type { BaselineResult } from './fleet-baseline.js';
-import { failureDigest, targetTimeline, timelineLines, type TargetLike } from './lib/timeline.js';
+import { eventBreakdown, failureDigest, targetTimeline, timelineLines, type TargetLike } from './lib/timeline.js';
 
 export interface CaseInput {
   cp: ControlPlane;
@@ -143,6 +143,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
     printCase(result, view.deploymentOverview, events, id);
     const { targets } = await cp.rest.call<{ targets: (TargetLike & Parameters<typeof failureDigest>[0][number])[] }>('GET', `/v1/deployments/${id}/targets`);
     for (const line of timelineLines(targetTimeline(targets, t0))) console.log(line);
+    console.log(eventBreakdown(targets, t0));
     if (status !== 'Succeeded') {
       const error = JSON.stringify(view.errorInformation ?? {});
       console.log(`  not Succeeded: ${error.length > 400 ? `${error.slice(0, 400)}… (${error.length} characters)` : error}`);

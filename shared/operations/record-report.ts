@@ -4,6 +4,7 @@
  * command completes, the instance is walked on by an `instances` job.
  */
 import type { Store } from '../store/index.js';
+import type { CommandRecord } from '../store/commands.js';
 import type { Queues } from '../queues.js';
 import type { Config } from '../config.js';
 import type { ReportRequest, ReportResponse } from '../protocol.js';
@@ -26,16 +27,43 @@ export async function recordReport(
   report: ReportRequest,
   now: Date,
 ): Promise<ReportResponse> {
-  const { store, queues } = deps;
+  const { store } = deps;
   const record = await store.commands.get(commandId);
   if (!record || record.instanceName !== instanceName) {
     throw new NotFoundError('CommandDoesNotExistException', `No command ${commandId} for this instance.`);
   }
   const { deploymentId } = record.command;
   // Output first: by the time an event's end is recorded (and announced), its whole log is stored.
-  if (report.logs !== undefined && report.logSeq !== undefined) {
-    await store.logs.append(deploymentId, instanceName, commandId, report.logSeq, report.logs, deps.config.logRetentionSeconds);
-  }
+  // The append is sent before the target is read and written, on the same connection, so Redis
+  // runs it first; it is awaited with them rather than before them (one round trip less). The
+  // one exception: right after Redis lost its script cache, ioredis re-sends the append as EVAL
+  // once it hears NOSCRIPT, and the end may then be announced a moment before its last lines.
+  const appended =
+    report.logs !== undefined && report.logSeq !== undefined
+      ? store.logs.append(deploymentId, instanceName, commandId, report.logSeq, report.logs, deps.config.logRetentionSeconds)
+      : Promise.resolve(false);
+  // Observed even when the target step throws, so a failed append never goes unhandled.
+  const appendDone = appended.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const answer = await applyReport(deps, record, instanceName, commandId, report, now).finally(async () => {
+    const err = await appendDone;
+    if (err) throw err;
+  });
+  return answer;
+}
+
+async function applyReport(
+  deps: Parameters<typeof recordReport>[0],
+  record: CommandRecord,
+  instanceName: string,
+  commandId: string,
+  report: ReportRequest,
+  now: Date,
+): Promise<ReportResponse> {
+  const { queues } = deps;
+  const { deploymentId } = record.command;
   if (record.state === 'Closed') {
     // A retried completion is fine; a report on a command the control plane gave up on is refused.
     if (record.closedBy === 'agent' && report.complete) await queues.advanceInstance(deploymentId, instanceName, `${commandId}-done`);
@@ -44,7 +72,7 @@ export async function recordReport(
 
   let closedByControlPlane = false;
   let before: InstanceTarget | undefined;
-  const written = await updateTarget(store, deploymentId, instanceName, (target) => {
+  const written = await updateTarget(deps.store, deploymentId, instanceName, (target) => {
     before = target;
     if (target.commandId !== commandId) {
       closedByControlPlane = true;

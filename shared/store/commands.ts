@@ -31,6 +31,11 @@ export class Commands {
     return getJson(this.redis, this.keys.command(id));
   }
 
+  /** Several commands in one read; unknown ids are left out. */
+  getMany(ids: readonly string[]): Promise<CommandRecord[]> {
+    return mgetJson(this.redis, ids.map((id) => this.keys.command(id)));
+  }
+
   /** Every open command of every instance, oldest first (the sweeper checks them). */
   async allOpen(): Promise<CommandRecord[]> {
     const ids = await this.redis.zrange(this.keys.openCommands, 0, -1);

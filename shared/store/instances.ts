@@ -22,7 +22,18 @@ export interface Registration {
   now: Date;
 }
 
+/**
+ * Token lookups are cached in the process for a few seconds: every agent request and api call
+ * resolves one (an HGETALL each; 2–3 per host and deployment on a fleet). A token this process
+ * revokes (re-registration, deregistration) is dropped from its cache at once; another api
+ * process may honour it for up to TOKEN_CACHE_MS more.
+ */
+export const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_MAX = 50_000;
+
 export class Instances {
+  private readonly tokenCache = new Map<string, { record: TokenRecord; until: number }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -33,8 +44,20 @@ export class Instances {
   }
 
   async resolveToken(hash: string): Promise<TokenRecord | undefined> {
-    const record = await this.redis.hgetall(this.keys.token(hash));
-    return record.kind ? (record as unknown as TokenRecord) : undefined;
+    const now = Date.now();
+    const cached = this.tokenCache.get(hash);
+    if (cached && cached.until > now) return cached.record;
+    const stored = await this.redis.hgetall(this.keys.token(hash));
+    if (!stored.kind) {
+      this.tokenCache.delete(hash);
+      return undefined;
+    }
+    const record = stored as unknown as TokenRecord;
+    this.tokenCache.delete(hash);
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
+    this.tokenCache.set(hash, { record, until: now + TOKEN_CACHE_MS });
+    return record;
   }
 
   /** Register (or re-register) a host by name; a new instance token replaces the old one. */
@@ -51,7 +74,10 @@ export class Instances {
       agentVersion: reg.agentVersion,
     };
     const tx = this.redis.multi();
-    if (oldTokenHash && oldTokenHash !== reg.tokenHash) tx.del(this.keys.token(oldTokenHash));
+    if (oldTokenHash && oldTokenHash !== reg.tokenHash) {
+      tx.del(this.keys.token(oldTokenHash));
+      this.tokenCache.delete(oldTokenHash);
+    }
     tx.hset(key, { info: JSON.stringify(info), tokenHash: reg.tokenHash, lastSeen: reg.now.getTime() });
     tx.hset(this.keys.token(reg.tokenHash), { kind: 'instance', instanceName: reg.name });
     tx.zadd(this.keys.instances, Date.parse(info.registerTime), reg.name);
@@ -85,6 +111,7 @@ export class Instances {
     const tx = this.redis.multi().hset(key, 'info', JSON.stringify(updated)).hdel(key, 'tokenHash');
     if (tokenHash) tx.del(this.keys.token(tokenHash));
     await tx.exec();
+    if (tokenHash) this.tokenCache.delete(tokenHash);
     return updated;
   }
 

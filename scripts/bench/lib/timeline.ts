@@ -9,7 +9,7 @@ import { summarize, type LatencySummary } from './stats.js';
 export interface TargetLike {
   targetId: string;
   lastUpdatedAt: string;
-  lifecycleEvents: { startTime?: string; endTime?: string }[];
+  lifecycleEvents: { lifecycleEventName?: string; startTime?: string; endTime?: string }[];
 }
 
 export interface Timeline {
@@ -47,6 +47,24 @@ export function timelineLines(t: Timeline): string[] {
     `    on the host (first event start → last event end): ${s(t.onHost)}`,
     `    close lag (last event end → target finished): ${s(t.closeLag)}; last target finished at ${t.lastUpdate.toFixed(2)} s`,
   ];
+}
+
+/** Per lifecycle event, in the order first seen: p50 of its start (s after the POST) and of its duration. */
+export function eventBreakdown(targets: readonly TargetLike[], t0Ms: number): string {
+  const byEvent = new Map<string, { starts: number[]; durations: number[] }>();
+  for (const t of targets) {
+    for (const e of t.lifecycleEvents) {
+      const start = Date.parse(e.startTime ?? '');
+      const end = Date.parse(e.endTime ?? '');
+      if (!e.lifecycleEventName || !Number.isFinite(start) || !Number.isFinite(end)) continue;
+      let row = byEvent.get(e.lifecycleEventName);
+      if (!row) byEvent.set(e.lifecycleEventName, (row = { starts: [], durations: [] }));
+      row.starts.push((start - t0Ms) / 1000);
+      row.durations.push((end - start) / 1000);
+    }
+  }
+  const parts = [...byEvent].map(([name, row]) => `${name} ${summarize(row.starts).p50.toFixed(2)}+${summarize(row.durations).p50.toFixed(2)}`);
+  return `    per event (p50 start s after the POST + p50 duration s): ${parts.join(', ') || 'none timed'}`;
 }
 
 export interface FailureLine {
