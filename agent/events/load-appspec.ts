@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { findAppSpecFile, parseAppSpec, type AppSpec } from '../../shared/appspec/index.js';
+import { findAppSpecFile, parseAppSpec, readAppSpecFile, type AppSpec } from '../../shared/appspec/index.js';
 
 export type LoadedAppSpec = { ok: true; appspec: AppSpec } | { ok: false; message: string };
 
@@ -9,7 +9,9 @@ export async function loadAppSpec(archiveDir: string, fileName?: string): Promis
   const names = await readdir(archiveDir).catch(() => [] as string[]);
   const file = findAppSpecFile(names, fileName);
   if (!file) return { ok: false, message: `The revision has no ${fileName ?? 'appspec.yml'} at its root (${archiveDir}).` };
-  const parsed = parseAppSpec(await readFile(path.join(archiveDir, file), 'utf8'));
+  const text = await readAppSpecFile(path.join(archiveDir, file));
+  if (!text.ok) return text;
+  const parsed = parseAppSpec(text.text);
   if (parsed.ok) return parsed;
   const problems = parsed.problems.map((p) => `${p.path || file}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
   return { ok: false, message: `The appspec is invalid: ${problems.join('; ')}` };

@@ -4,7 +4,7 @@
  * appspec asking for runas users or files destinations outside the host's allowance is refused
  * by the allowance check, the installer (before writing, also through links) and the hook runner.
  */
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +17,7 @@ import {
   type HostAllowance,
 } from '../../agent/installer/index.js';
 import { runHookScript } from '../../agent/hooks/index.js';
+import { loadAppSpec } from '../../agent/events/load-appspec.js';
 import { parseAppSpec, type AppSpec } from '../../shared/appspec/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -87,6 +88,16 @@ describe('YAML that would not end', () => {
   it('duplicate keys are still refused, with their line', () => {
     const result = parseAppSpec(`${HEAD}hooks:\n  AfterInstall: []\n  AfterInstall: []\n`);
     expect(result).toMatchObject({ ok: false, problems: [{ path: '', line: 5, message: 'invalid YAML: Map keys must be unique' }] });
+  });
+
+  it('the agent reads a named appspec of gigabytes (which the api never saw) without loading it', async () => {
+    const dir = await tempDir();
+    const custom = path.join(dir, 'custom-appspec.yml');
+    await writeFile(custom, HEAD);
+    await truncate(custom, 3 * 1024 ** 3); // sparse: no disk used
+    const started = performance.now();
+    expect(await loadAppSpec(dir, 'custom-appspec.yml')).toEqual({ ok: false, message: 'The appspec is 3221225472 bytes; at most 1048576 bytes are accepted.' });
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('a huge scalar is quoted in a message only in part', () => {
