@@ -67,6 +67,17 @@ async function segmentStatuses(): Promise<string[]> {
   );
 }
 
+/** The page's width, and the elements that stick out past `width` (for the failure message). */
+async function widthAt(width: number): Promise<{ scrollWidth: number; wider: string[] }> {
+  return page.evaluate((w) => {
+    const wider = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > e.clientWidth + 1)
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)} px)`);
+    return { scrollWidth: document.documentElement.scrollWidth, wider };
+  }, width);
+}
+
 describe('web dashboard', () => {
   it('is served at / with a strict CSP, keeps the API\'s 404s, and its bundle is small', async () => {
     const res = await fetch(`${sys.apiUrl}/`);
@@ -186,8 +197,14 @@ describe('web dashboard', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deployments' }).click();
     await page.locator(`tr[data-deployment="${id}"]`).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: await artifactPath('list-phone.png'), fullPage: true });
+    const list = await widthAt(390);
+    expect(list.scrollWidth, list.wider.join(', ')).toBeLessThanOrEqual(390);
+    await page.locator(`tr[data-deployment="${id}"]`).getByRole('link', { name: id }).click();
+    await page.locator('.lane[data-instance="dash-1"] .segment').first().waitFor();
+    await page.screenshot({ path: await artifactPath('detail-phone.png'), fullPage: true });
+    const detail = await widthAt(390);
+    expect(detail.scrollWidth, detail.wider.join(', ')).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(pageErrors).toEqual([]);
   });
@@ -266,10 +283,26 @@ describe('web dashboard', () => {
       lifecycleEvents: names.map((lifecycleEventName, i) => ({ lifecycleEventName, status: 'Succeeded', startTime: at(2 + i), endTime: at(3 + i) })),
     });
     const targets = [lane('green-1', 'Green', ['Install', 'AllowTraffic', 'AfterAllowTraffic']), lane('blue-1', 'Blue', ['BeforeBlockTraffic', 'BlockTraffic'])];
-    await page.route(/\/v1\/deployments\/d-BLUEGREEN(\/[a-z]+)?$/, (route) => {
-      const suffix = new URL(route.request().url()).pathname.split('/')[4];
+    // A second one waits in Ready for ContinueDeployment.
+    const ready = {
+      ...deployment,
+      deploymentId: 'd-BGREADY01',
+      status: 'Ready',
+      errorInformation: undefined,
+      completeTime: undefined,
+      blueGreen: { ...deployment.blueGreen, phase: 'Ready', percent: 0, history: [], alarmEvaluations: [] },
+    };
+    const continued: unknown[] = [];
+    const stubbed = /\/v1\/deployments\/(d-BLUEGREEN|d-BGREADY01)(\/[a-z]+)?$/;
+    await page.route(stubbed, (route) => {
+      const [, , , id, suffix] = new URL(route.request().url()).pathname.split('/');
+      const record = id === 'd-BGREADY01' ? ready : deployment;
       if (suffix === 'events') return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' });
-      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(suffix === 'targets' ? { targets } : deployment) });
+      if (suffix === 'continue') {
+        continued.push({ id, method: route.request().method(), body: route.request().postDataJSON() });
+        return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ status: 'InProgress', phase: 'AllowingTraffic' }) });
+      }
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(suffix === 'targets' ? { targets } : record) });
     });
     await page.evaluate(() => (window.location.hash = '#/deployments/d-BLUEGREEN'));
     const traffic = page.getByRole('region', { name: 'Traffic' });
@@ -283,7 +316,17 @@ describe('web dashboard', () => {
     expect(await traffic.locator('tbody tr').count()).toBe(5);
     expect(await page.locator('.lane[data-instance="green-1"]').textContent()).toContain('Green · replacement');
     await page.screenshot({ path: await artifactPath('blue-green.png'), fullPage: true });
-    await page.unroute(/\/v1\/deployments\/d-BLUEGREEN(\/[a-z]+)?$/);
+    expect(await page.getByRole('button', { name: 'Continue deployment' }).count()).toBe(0);
+
+    await page.evaluate(() => (window.location.hash = '#/deployments/d-BGREADY01'));
+    await page.getByRole('heading', { name: /Deployment d-BGREADY01/ }).waitFor();
+    await page.getByRole('button', { name: 'Continue deployment' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Continue d-BGREADY01?' }).waitFor();
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => continued).toEqual([{ id: 'd-BGREADY01', method: 'POST', body: { deploymentWaitType: 'READY_WAIT' } }]);
+    await expect.poll(() => page.getByText('Continue requested.').count()).toBe(1);
+    await page.unroute(stubbed);
     expect(pageErrors).toEqual([]);
   });
 });

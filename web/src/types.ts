@@ -167,7 +167,8 @@ export interface DeploymentGroup {
 
 /** A message of the event streams (shared/domain/events.ts). */
 export interface DeploymentEvent {
-  type: 'DeploymentStatus' | 'InstanceStatus' | 'LifecycleEvent' | 'DeploymentAction';
+  /** Blue/green adds BlueGreenPhase, TrafficShift and Alarm; any event makes the pages re-read. */
+  type: 'DeploymentStatus' | 'InstanceStatus' | 'LifecycleEvent' | 'DeploymentAction' | 'BlueGreenPhase' | 'TrafficShift' | 'Alarm';
   deploymentId: string;
   at?: number;
   status?: string;
