@@ -193,6 +193,14 @@ describe('web dashboard', () => {
     expect(await sys.rest.deployment(id)).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
     await page.screenshot({ path: await artifactPath('stopped.png'), fullPage: true });
 
+    // Roll back: nothing ever succeeded on this group, so the API refuses, and the page says why.
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    const refusal = page.locator('.actions p.error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/\S+: .+/);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
     // Readable on a phone: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deployments' }).click();
