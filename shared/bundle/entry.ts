@@ -20,6 +20,17 @@ export interface BundleEntry {
   mode?: number;
 }
 
+/** Linux's PATH_MAX and NAME_MAX: longer could not be written anyway, and names are kept in memory while checking. */
+export const MAX_NAME_BYTES = 4096;
+export const MAX_COMPONENT_BYTES = 255;
+/**
+ * All entry names together may take 256 bytes per allowed entry, at least 16 MiB (50,000 entries
+ * of 100 bytes are 5 MB): the listing is kept in memory, and must not exhaust the api's.
+ */
+export function maxTotalNameBytes(maxEntries: number): number {
+  return Math.max(16 * 1024 * 1024, maxEntries * 256);
+}
+
 /** Absolute on any platform an archive may come from: "/x", "\\x", "C:…". */
 export function isAbsoluteName(name: string): boolean {
   return name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name);
@@ -37,7 +48,14 @@ export function entryParts(name: string): string[] {
       name,
     );
   }
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+    throw new BundleError('BUNDLE_UNSAFE_PATH', `Bundle entry "${name.slice(0, 100)}…" has a name of more than ${MAX_NAME_BYTES} bytes.`, name.slice(0, 100));
+  }
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  const long = parts.find((p) => Buffer.byteLength(p) > MAX_COMPONENT_BYTES);
+  if (long !== undefined) {
+    throw new BundleError('BUNDLE_UNSAFE_PATH', `Bundle entry "${name}" has a path component of more than ${MAX_COMPONENT_BYTES} bytes.`, name);
+  }
   if (parts.includes('..')) {
     throw new BundleError(
       'BUNDLE_UNSAFE_PATH',
@@ -50,4 +68,8 @@ export function entryParts(name: string): string[] {
 
 export function partsKey(parts: readonly string[]): string {
   return parts.join('/');
+}
+
+export function namesTooLarge(maxEntries: number): BundleError {
+  return new BundleError('BUNDLE_TOO_LARGE', `The bundle's entry names add up to more than ${maxTotalNameBytes(maxEntries)} bytes, the limit for one revision.`);
 }

@@ -5,7 +5,7 @@
  */
 import { Parser, type ReadEntry } from 'tar';
 import { BundleError } from './bundle-error.js';
-import { entryParts, type BundleEntry, type EntryKind } from './entry.js';
+import { MAX_NAME_BYTES, entryParts, maxTotalNameBytes, namesTooLarge, type BundleEntry, type EntryKind } from './entry.js';
 import { TAR_READ_OPTIONS, feedTar, type TarType } from './tar-feed.js';
 
 export interface Capture {
@@ -32,6 +32,8 @@ export async function scanTar(
 ): Promise<BundleEntry[]> {
   const entries: BundleEntry[] = [];
   let refusal: BundleError | undefined;
+  let nameBytes = 0;
+  const maxNames = maxTotalNameBytes(limits.maxEntries);
 
   const onEntry = (read: ReadEntry): void => {
     if (refusal) return void read.resume();
@@ -40,6 +42,8 @@ export async function scanTar(
       if (entries.length >= limits.maxEntries) {
         throw new BundleError('BUNDLE_TOO_LARGE', `The bundle has more than ${limits.maxEntries} entries, the limit for one revision.`);
       }
+      nameBytes += entry.name.length + (entry.linkTarget?.length ?? 0);
+      if (nameBytes > maxNames) throw namesTooLarge(limits.maxEntries);
       entries.push(entry);
       if (capture?.wants(entry) && entry.kind === 'file') {
         const chunks: Buffer[] = [];
@@ -70,7 +74,12 @@ export function describeTarEntry(read: ReadEntry): BundleEntry {
     );
   }
   const entry: BundleEntry = { name, parts: entryParts(name), kind, size: read.size ?? 0 };
-  if (kind === 'symlink' || kind === 'hardlink') entry.linkTarget = read.linkpath ?? '';
+  if (kind === 'symlink' || kind === 'hardlink') {
+    entry.linkTarget = read.linkpath ?? '';
+    if (Buffer.byteLength(entry.linkTarget) > MAX_NAME_BYTES) {
+      throw new BundleError('BUNDLE_UNSAFE_PATH', `Link "${name}" has a target of more than ${MAX_NAME_BYTES} bytes.`, name);
+    }
+  }
   if (read.mode !== undefined) entry.mode = read.mode;
   return entry;
 }

@@ -5,7 +5,7 @@
  */
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { BundleError } from './bundle-error.js';
-import { entryParts, type BundleEntry, type EntryKind } from './entry.js';
+import { entryParts, maxTotalNameBytes, namesTooLarge, type BundleEntry, type EntryKind } from './entry.js';
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -42,9 +42,13 @@ export async function scanZip(zip: ZipFile, limits: { maxEntries: number; maxByt
   const entries: BundleEntry[] = [];
   const raw: Entry[] = [];
   let total = 0;
+  let nameBytes = 0;
+  const maxNames = maxTotalNameBytes(limits.maxEntries);
   try {
     for await (const item of zip.eachEntry()) {
       const entry = describeZipEntry(item);
+      nameBytes += entry.name.length;
+      if (nameBytes > maxNames) throw namesTooLarge(limits.maxEntries);
       total += entry.size;
       if (total > limits.maxBytes) {
         throw new BundleError('BUNDLE_TOO_LARGE', `The bundle unpacks to more than ${limits.maxBytes} bytes, the limit for one revision.`, entry.name);

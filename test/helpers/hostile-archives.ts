@@ -9,23 +9,35 @@ import { zipArchive, type ZipEntrySpec } from './zip-writer.js';
 
 /** A ustar file entry whose real name comes from a preceding pax ('x') header, as GNU/bsdtar write long names. */
 export function paxRenamedTar(headerName: string, paxPath: string, content = 'x'): Buffer {
+  return paxNamedTar([paxPath], headerName, content);
+}
+
+/** One file per name, each named by a pax header (so names may be any length), after an appspec. */
+export function paxNamedTar(names: readonly string[], headerName = 'short', content = 'x'): Buffer {
   const record = (key: string, value: string): string => {
     const body = ` ${key}=${value}\n`;
     let length = body.length + 1;
     while (String(length).length + body.length !== length) length = String(length).length + body.length;
     return `${length}${body}`;
   };
-  const pax = Buffer.from(record('path', paxPath));
-  // The tar writer cannot emit type 'x'; write a file entry and flip its type flag and checksum.
-  const archive = tarArchive([
-    { name: 'PaxHeaders/entry', type: 'file', content: pax },
-    { name: headerName, type: 'file', content },
-  ]);
-  archive.write('x', 156, 'latin1');
-  archive.write('        ', 148, 'latin1');
-  let sum = 0;
-  for (const byte of archive.subarray(0, 512)) sum += byte;
-  archive.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
+  const entries: TarEntrySpec[] = [];
+  for (const name of names) {
+    entries.push({ name: 'PaxHeaders/entry', type: 'file', content: Buffer.from(record('path', name)) });
+    entries.push({ name: headerName, type: 'file', content });
+  }
+  const archive = tarArchive(entries);
+  // The tar writer cannot emit type 'x': every other header is flipped to it, checksum redone.
+  for (let at = 0, i = 0; i < entries.length; i++) {
+    const size = parseInt(archive.toString('latin1', at + 124, at + 135), 8);
+    if (i % 2 === 0) {
+      archive.write('x', at + 156, 'latin1');
+      archive.write('        ', at + 148, 'latin1');
+      let sum = 0;
+      for (const byte of archive.subarray(at, at + 512)) sum += byte;
+      archive.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, at + 148, 'latin1');
+    }
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
   return archive;
 }
 

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { BundleError, DEFAULT_MAX_ENTRIES, extractBundle, readBundleFile, type BundleLimits } from '../../shared/bundle/index.js';
 import { ConfigError, loadBundleLimits, loadConfig } from '../../shared/config.js';
 import type { BundleType } from '../../shared/domain/types.js';
-import { lyingZip, paxRenamedTar, tinyEntriesTar, tinyEntriesZip } from '../helpers/hostile-archives.js';
+import { lyingZip, paxNamedTar, paxRenamedTar, tinyEntriesTar, tinyEntriesZip } from '../helpers/hostile-archives.js';
 import { tarArchive, tgzArchive, type TarEntrySpec } from '../helpers/tar-writer.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { S_IFLNK, zipArchive, type ZipEntrySpec } from '../helpers/zip-writer.js';
@@ -175,6 +175,19 @@ describe('decompression bombs', () => {
     await expectRefused(() => zipArchive([appspecZip, { name: 'zeros', content: zeros, deflate: true }]), 'zip', 'BUNDLE_TOO_LARGE', /unpacks to more than 1048576 bytes/);
     // The claim (100 bytes) is well inside the limit; only inflating the data shows the lie.
     await expectRefused(() => lyingZip('zeros', zeros, 100), 'zip', 'BUNDLE_CORRUPT', /"zeros"|too many bytes/);
+  });
+});
+
+describe('names', () => {
+  it('a name over PATH_MAX or a component over NAME_MAX is refused', async () => {
+    await expectRefused(() => paxNamedTar([`${'d/'.repeat(2100)}f`]), 'tar', 'BUNDLE_UNSAFE_PATH', /has a name of more than 4096 bytes/);
+    await expectRefused(() => zipArchive([appspecZip, { name: `${'n'.repeat(300)}.txt`, content: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', /a path component of more than 255 bytes/);
+  });
+
+  it('names adding up to more than 16 MiB stop the listing (memory, not disk)', async () => {
+    const names = Array.from({ length: 4300 }, (_, i) => `${String(i).padStart(5, '0')}/${'n'.repeat(250)}/${'m'.repeat(250)}/`.repeat(8).slice(0, 4000));
+    const archive = gzipSync(paxNamedTar(names), { level: 1 });
+    await expectRefused(() => archive, 'tgz', 'BUNDLE_TOO_LARGE', /entry names add up to more than 16777216 bytes/, { maxEntries: 10_000, maxBytes: 1024 ** 3 });
   });
 });
 
