@@ -3,7 +3,7 @@
  * deployment's status: stop while it runs, continue while it waits (Ready, or a blue/green
  * termination wait), roll back once it has ended. The API decides in the end; its refusal is shown.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { navigate } from '../router';
 import { TERMINAL_STATUSES, type Deployment } from '../types';
@@ -25,6 +25,8 @@ export function DeploymentActions({ deployment, onDone }: { deployment: Deployme
   const id = deployment.deploymentId;
   const terminal = TERMINAL_STATUSES.includes(deployment.status);
   const wait = waitType(deployment);
+  // What an action answered is news until the deployment moves on; then the page says it.
+  useEffect(() => setMessage(undefined), [deployment.status]);
 
   const run = async (action: Action) => {
     setBusy(true);
