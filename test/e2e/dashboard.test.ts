@@ -15,6 +15,8 @@ import { buildDashboard } from '../../api/dashboard-build.js';
 import { bundleSizes } from '../../scripts/build-web.js';
 
 const APP = 'dash';
+/** expect.poll waits 1 s by default: too short on a busy two-core CI machine. */
+const POLL = { timeout: 20_000, interval: 100 };
 const HOSTS = ['dash-1', 'dash-2'];
 let sys: TestSystem;
 let browser: Browser;
@@ -100,7 +102,7 @@ describe('web dashboard', () => {
     const token = page.getByLabel('API token');
     await token.fill('not-a-real-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('not valid');
     await token.fill(sys.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
@@ -149,8 +151,8 @@ describe('web dashboard', () => {
     expect([...seen].some((s) => s.endsWith('=InProgress') || s.endsWith('=Pending')), [...seen].join(' ')).toBe(true);
     expect(loads, 'no page load since sign-in').toBe(loadsAfterSignIn);
     // Status is text, not colour alone.
-    await expect.poll(() => page.locator('.lane[data-instance="dash-1"] .segment[data-event="Install"] .seg-status').textContent()).toContain('Succeeded');
-    await expect.poll(() => page.locator('[data-count="Succeeded"] dd').textContent()).toBe(String(HOSTS.length));
+    await expect.poll(() => page.locator('.lane[data-instance="dash-1"] .segment[data-event="Install"] .seg-status').textContent(), POLL).toContain('Succeeded');
+    await expect.poll(() => page.locator('[data-count="Succeeded"] dd').textContent(), POLL).toBe(String(HOSTS.length));
 
     // The fresh read after the last event: the end time, and every lane's time bar.
     await page.locator('[data-complete-time]:not([data-complete-time=""])').waitFor();
@@ -159,7 +161,7 @@ describe('web dashboard', () => {
     // Hover shows times; the keyboard opens a script log (focus ApplicationStart, step left, Enter).
     const install = page.locator('.lane[data-instance="dash-1"] .segment[data-event="Install"]');
     await install.hover();
-    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Started');
+    await expect.poll(() => page.getByRole('tooltip').textContent(), POLL).toContain('Started');
     await page.screenshot({ path: await artifactPath('detail.png'), fullPage: true });
     await page.locator('.lane[data-instance="dash-1"] .segment[data-event="ApplicationStart"]').focus();
     await page.keyboard.press('ArrowLeft');
@@ -167,7 +169,7 @@ describe('web dashboard', () => {
     await page.keyboard.press('Enter');
     const log = page.locator('#log-panel');
     await log.getByRole('heading', { name: /dash-1 · AfterInstall/ }).waitFor();
-    await expect.poll(() => log.locator('pre').textContent(), { timeout: 20_000 }).toContain('hello from AfterInstall on dash-1');
+    await expect.poll(() => log.locator('pre').textContent(), POLL).toContain('hello from AfterInstall on dash-1');
     await log.locator('[data-log-state="ended"]').waitFor();
     await page.screenshot({ path: await artifactPath('log.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
@@ -223,9 +225,9 @@ describe('web dashboard', () => {
     await nav.getByRole('link', { name: 'Instances' }).click();
     const row = page.locator('tr[data-instance="dash-1"]');
     await row.waitFor();
-    await expect.poll(() => row.textContent()).toContain('app=dash');
+    await expect.poll(() => row.textContent(), POLL).toContain('app=dash');
     // The revision the first deployment put there (group web), with its status in words.
-    await expect.poll(() => row.textContent()).toMatch(/dash\/web: .*Succeeded/);
+    await expect.poll(() => row.textContent(), POLL).toMatch(/dash\/web: .*Succeeded/);
     expect(await row.textContent()).toMatch(/Online/);
     await page.screenshot({ path: await artifactPath('instances.png'), fullPage: true });
 
@@ -237,7 +239,7 @@ describe('web dashboard', () => {
     await group.getByRole('link', { name: 'Deployments of web' }).click();
     await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
     expect(page.url()).toContain('app=dash');
-    await expect.poll(() => page.locator('tr[data-deployment]').count()).toBe(1);
+    await expect.poll(() => page.locator('tr[data-deployment]').count(), POLL).toBe(1);
     expect(pageErrors).toEqual([]);
   });
 
@@ -332,8 +334,8 @@ describe('web dashboard', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('heading', { name: 'Continue d-BGREADY01?' }).waitFor();
     await dialog.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => continued).toEqual([{ id: 'd-BGREADY01', method: 'POST', body: { deploymentWaitType: 'READY_WAIT' } }]);
-    await expect.poll(() => page.getByText('Continue requested.').count()).toBe(1);
+    await expect.poll(() => continued, POLL).toEqual([{ id: 'd-BGREADY01', method: 'POST', body: { deploymentWaitType: 'READY_WAIT' } }]);
+    await expect.poll(() => page.getByText('Continue requested.').count(), POLL).toBe(1);
     await page.unroute(stubbed);
     expect(pageErrors).toEqual([]);
   });
