@@ -41,7 +41,8 @@ export function dashboardRoutes(log: Logger): RequestHandler {
       setHeaders: (res, file) => {
         res.set(SECURITY_HEADERS);
         // Vite names assets by their content; the page itself must always be asked for again.
-        res.set('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        const asset = path.relative(dir, file).startsWith(`assets${path.sep}`);
+        res.set('Cache-Control', asset ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   };

@@ -84,7 +84,13 @@ describe('web dashboard', () => {
   it('is served at / with a strict CSP, keeps the API\'s 404s, and its bundle is small', async () => {
     const res = await fetch(`${sys.apiUrl}/`);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await res.text()).toContain('<div id="app">');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const html = await res.text();
+    expect(html).toContain('<div id="app">');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const asset = await fetch(`${sys.apiUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
     const missing = await fetch(`${sys.apiUrl}/no-such-page`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('ResourceNotFoundException');
