@@ -242,6 +242,7 @@ describe('web dashboard', () => {
     await group.waitFor();
     expect(await group.textContent()).toContain('CodeDeployDefault.OneAtATime');
     expect(await group.textContent()).toContain('app=dash');
+    await page.screenshot({ path: await artifactPath('applications.png'), fullPage: true });
     await group.getByRole('link', { name: 'Deployments of web' }).click();
     await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
     expect(page.url()).toContain('app=dash');
