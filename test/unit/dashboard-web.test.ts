@@ -6,6 +6,36 @@
 import { describe, expect, it } from 'vitest';
 import { sseParser } from '../../web/src/sse-parse.js';
 import { href, parseHash } from '../../web/src/router.js';
+import type { DeploymentInfo, InstanceInfo, InstanceTarget } from '../../shared/domain/types.js';
+import type * as Web from '../../web/src/types.js';
+import type { DeploymentEvent as DomainEvent } from '../../shared/domain/events.js';
+
+/**
+ * The dashboard declares the API's records itself (web/ is built for the browser, apart from the
+ * server code). These assignments make `npm test`'s type-check fail when a record the API sends
+ * (shared/domain) stops fitting what the dashboard reads — e.g. the blue/green fields it charts.
+ */
+export const recordsFit = {
+  deployment: (d: DeploymentInfo): Web.Deployment => d,
+  blueGreen: (d: DeploymentInfo): Web.BlueGreenInfo | undefined => d.blueGreen,
+  target: (t: InstanceTarget): Web.Target => t,
+  instance: (i: InstanceInfo): Web.Instance => i,
+  event: (e: DomainEvent): Pick<Web.DeploymentEvent, 'type' | 'deploymentId'> => e,
+};
+
+/** And every field the dashboard reads is one the API has (a renamed field fails here, not in a browser). */
+type Unknown<Web, Api> = Record<Exclude<keyof NonNullable<Web>, keyof NonNullable<Api>>, never>;
+type Item<T> = NonNullable<T> extends readonly (infer I)[] ? I : never;
+type BlueGreen = DeploymentInfo['blueGreen'];
+export const noUnknownFields: [
+  Unknown<Web.Deployment, DeploymentInfo>,
+  Unknown<Web.BlueGreenInfo, BlueGreen>,
+  Unknown<Web.ShiftRecord, Item<NonNullable<BlueGreen>['history']>>,
+  Unknown<Web.AlarmEvaluation, Item<NonNullable<BlueGreen>['alarmEvaluations']>>,
+  Unknown<Web.Target, InstanceTarget>,
+  Unknown<Web.LifecycleEvent, Item<InstanceTarget['lifecycleEvents']>>,
+  Unknown<Web.Instance, InstanceInfo>,
+] = [{}, {}, {}, {}, {}, {}, {}];
 
 describe('dashboard SSE parser', () => {
   it('reads what the api sends: retry, id, event, JSON data, heartbeat comments', () => {
