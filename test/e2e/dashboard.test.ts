@@ -134,6 +134,7 @@ describe('web dashboard', () => {
     await page.screenshot({ path: await artifactPath('list.png'), fullPage: true });
     await row.getByRole('link', { name: id }).click();
     await page.getByRole('heading', { name: new RegExp(`Deployment ${id}`) }).waitFor();
+    expect(await page.title()).toBe(`Deployment ${id} · Cutover`);
 
     // Watch the timeline fill in: every status each segment shows on the way is recorded.
     const seen = new Set<string>();
