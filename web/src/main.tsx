@@ -48,12 +48,12 @@ function App() {
   const first = useRef(true);
   useEffect(() => onSignedOut(() => setSignedIn(false)), []);
 
-  // A new page: move focus to its heading, as a page load would, so screen readers announce it.
   const pageKey = route.page === 'deployment' ? `deployment/${route.id}` : route.page;
   useEffect(() => {
     const page = route.page === 'deployment' ? `Deployment ${route.id}` : (NAV.find((n) => n.pages.includes(route.page))?.label ?? 'Not found');
     document.title = `${signedIn ? page : 'Sign in'} · Cutover`;
   }, [pageKey, signedIn]);
+  // A new page: move focus to its heading, as a page load would, so screen readers announce it.
   useEffect(() => {
     if (first.current) {
       first.current = false;
