@@ -28,11 +28,11 @@ export async function continueDeployment(deps: ContinueDeps, deploymentId: strin
   for (let attempt = 0; attempt < 20; attempt++) {
     const state = await deps.store.deployments.get(deploymentId);
     if (!state) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${deploymentId}.`);
-    if (isDeploymentTerminal(state.status)) throw new ConflictError('DeploymentAlreadyCompletedException', `Deployment ${deploymentId} has already completed (${state.status}).`);
-    const record = state.blueGreen;
     if (state.spec.deploymentStyle.deploymentType !== 'BLUE_GREEN') {
       throw new InvalidInputError('UnsupportedActionForDeploymentTypeException', `Deployment ${deploymentId} is in place; only a blue/green deployment waits for ContinueDeployment.`);
     }
+    if (isDeploymentTerminal(state.status)) throw new ConflictError('DeploymentAlreadyCompletedException', `Deployment ${deploymentId} has already completed (${state.status}).`);
+    const record = state.blueGreen;
     if (!record || record.phase !== WAIT_PHASE[waitType] || state.stopping) {
       throw new ConflictError(
         'DeploymentIsNotInReadyStateException',

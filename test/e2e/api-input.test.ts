@@ -31,7 +31,8 @@ afterAll(async () => {
 
 /** The store's records (BullMQ's own bookkeeping moves on its own and is left out). */
 async function snapshot(): Promise<Map<string, string>> {
-  const keys = (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:'));
+  // The notifier's dispatch lock comes and goes on its own timer; it is not a record.
+  const keys = (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:') && !k.endsWith(':notify:dispatch-lock'));
   const result = new Map<string, string>();
   for (const key of keys) result.set(key, ((await redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex'));
   return result;
@@ -66,6 +67,14 @@ const cases: [string, string, string, () => Promise<unknown> | unknown, Record<s
   ['a body that is not an archive', 'POST', '/v1/applications/shop/revisions', () => Buffer.from('just some text, not a bundle'), { 'content-type': 'application/octet-stream' }, 400],
   ['an empty bundle', 'POST', '/v1/applications/shop/revisions', () => Buffer.alloc(0), { 'content-type': 'application/gzip' }, 400],
   ['a bundle with an invalid appspec', 'POST', '/v1/applications/shop/revisions', () => makeBundle({ appspec: 'version: 0.0\nos: linux\nhooks:\n  NotAnEvent:\n    - location: x.sh\n' }), { 'content-type': 'application/gzip' }, 400],
+  ['blue/green without its pools', 'POST', '/v1/applications/shop/deployment-groups', () => ({ name: 'bg1', deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' }, loadBalancerInfo: { driver: 'haproxy', targetGroupName: 'web', haproxy: { socketPath: '/tmp/x.sock' } } }), undefined, 400],
+  ['blue/green without traffic control', 'POST', '/v1/applications/shop/deployment-groups', () => ({ name: 'bg2', deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' }, blueGreenDeploymentConfiguration: { pools: [{ poolName: 'a', tagFilters: [{ key: 'pool', value: 'a' }] }, { poolName: 'b', tagFilters: [{ key: 'pool', value: 'b' }] }] } }), undefined, 400],
+  ['two pools with one name', 'POST', '/v1/applications/shop/deployment-groups', () => ({ name: 'bg3', blueGreenDeploymentConfiguration: { pools: [{ poolName: 'a', tagFilters: [{ key: 'pool', value: 'a' }] }, { poolName: 'a', tagFilters: [{ key: 'pool', value: 'b' }] }] } }), undefined, 400],
+  ['an alarm of an unknown type', 'POST', '/v1/applications/shop/deployment-groups', () => ({ name: 'bg4', alarmConfiguration: { enabled: true, alarms: [{ name: 'x', type: 'CLOUDWATCH' }] } }), undefined, 400],
+  ['a canary of 100 %', 'POST', '/v1/deployment-configs', () => ({ name: 'c4', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, trafficRoutingConfig: { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 100, canaryInterval: 5 } } }), undefined, 400],
+  ['a linear step in minutes and seconds', 'POST', '/v1/deployment-configs', () => ({ name: 'c5', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, trafficRoutingConfig: { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: 1, linearIntervalSeconds: 60 } } }), undefined, 400],
+  ['continue with an unknown wait type', 'POST', '/v1/deployments/d-ZZZZZZZZZ/continue', () => ({ deploymentWaitType: 'FOREVER' }), undefined, 400],
+  ['continue of an unknown deployment', 'POST', '/v1/deployments/d-ZZZZZZZZZ/continue', () => ({}), undefined, 404],
   ['an unknown deployment', 'GET', '/v1/deployments/d-ZZZZZZZZZ', () => undefined, undefined, 404],
   ['a malformed deployment id', 'GET', '/v1/deployments/../../etc', () => undefined, undefined, 404],
   ['a bad status filter', 'GET', '/v1/deployments?status=Sleeping', () => undefined, undefined, 400],
@@ -93,6 +102,16 @@ describe('bad REST input', () => {
     // The enrollment token is for agents only.
     const enroll = await fetch(`${sys.apiUrl}/v1/applications`, { headers: { authorization: `Bearer ${sys.enrollToken}` } });
     expect(enroll.status).toBe(401);
+  });
+
+  it('continue on an in-place deployment is refused (UnsupportedActionForDeploymentTypeException), and changes nothing', async () => {
+    const id = await sys.rest.deploy('shop', 'prod', digest);
+    await sys.rest.waitFor(id, ['Succeeded', 'Failed', 'Stopped']);
+    const before = await snapshot();
+    const answer = await sys.rest.request('POST', `/v1/deployments/${id}/continue`, {});
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('UnsupportedActionForDeploymentTypeException');
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a clientToken makes deployment creation idempotent', async () => {
