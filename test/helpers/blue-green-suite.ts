@@ -25,6 +25,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
   let sys: TestSystem;
   let lb: TestLoadBalancer;
   let version = 0;
+  const ports = new Map<string, number>();
 
   beforeAll(async () => {
     // Split: the worker process can be killed on its own (the SIGKILL scenario).
@@ -34,6 +35,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
       Object.entries(HOSTS).flatMap(([pool, names]) =>
         names.map(async (name) => {
           const port = await freePort();
+          ports.set(name, port);
           await sys.startAgent(name, { app: APP, pool, 'cutover:target': `127.0.0.1:${port}` }, { APP_PORT: String(port) });
         }),
       ),
@@ -256,6 +258,34 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
       ]);
       for (const step of steps) expect(step.timingErrorMs).toBeLessThan(1500);
       expect(await liveVersions()).toEqual({ [v]: 40 });
+    });
+
+    it('TERMINATE: once the termination wait is skipped (continue TERMINATION_WAIT) the original pool runs its own ApplicationStop and serves no more', async () => {
+      printLogsOnFailure();
+      const bgConfig = (terminate: Record<string, unknown>) => ({ blueGreenDeploymentConfiguration: { pools: POOLS, terminateBlueInstancesOnDeploymentSuccess: terminate } });
+      await updateGroup(bgConfig({ action: 'TERMINATE', terminationWaitTimeInMinutes: 60 }));
+      const { id, version: v } = await deploy('CodeDeployDefault.AllAtOnce');
+      const waiting = await waitForRecord(sys.rest, id, 'the termination wait', (r) => r.phase === 'TerminationWait', 90_000);
+      expect((await sys.rest.ok('GET', `/v1/deployments/${id}`)).status).toBe('InProgress');
+      // The traffic is already on the new pool; the old one still runs, out of the load balancer.
+      expect(await liveVersions()).toEqual({ [v]: 40 });
+      const original = HOSTS[waiting.originalPool as 'a' | 'b'];
+      for (const host of original) expect((await fetch(`http://127.0.0.1:${ports.get(host)}/healthz`)).status).toBe(200);
+
+      expect(await sys.rest.ok('POST', `/v1/deployments/${id}/continue`, { deploymentWaitType: 'TERMINATION_WAIT' })).toMatchObject({ phase: 'Terminating' });
+      await sys.rest.finished(id, 'Succeeded', 60_000);
+      for (const target of await sys.rest.targets(id)) {
+        if (target.instanceLabel !== 'Blue') continue;
+        expect(target.lifecycleEvents.map((e: { lifecycleEventName: string; status: string }) => [e.lifecycleEventName, e.status])).toEqual([
+          ['BeforeBlockTraffic', 'Skipped'],
+          ['BlockTraffic', 'Succeeded'],
+          ['AfterBlockTraffic', 'Skipped'],
+          ['ApplicationStop', 'Succeeded'],
+        ]);
+      }
+      for (const host of original) await expect(fetch(`http://127.0.0.1:${ports.get(host)}/healthz`)).rejects.toThrow();
+      expect(await liveVersions()).toEqual({ [v]: 40 });
+      await updateGroup(bgConfig({ action: 'KEEP_ALIVE' }));
     });
   });
 }
