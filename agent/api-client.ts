@@ -13,6 +13,7 @@ import {
   type RegisterRequest,
   type ReportRequest,
 } from '../shared/protocol.js';
+import { JsonHttp, type JsonAnswer } from './http-json.js';
 
 export class AgentApiError extends Error {
   constructor(
@@ -33,13 +34,18 @@ const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 200, maxDelayMs: 10_000 };
 
 export class AgentApiClient {
   private token = '';
+  private readonly http: JsonHttp;
 
   constructor(
     private readonly baseUrl: string,
     private readonly signal: AbortSignal,
     private readonly onRetry: (what: string, err: unknown, attempt: number) => void,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.http = new JsonHttp(baseUrl);
+    // Idle keep-alive sockets go with the agent.
+    signal.addEventListener('abort', () => this.http.close(), { once: true });
+  }
 
   useToken(token: string): void {
     this.token = token;
@@ -84,14 +90,9 @@ export class AgentApiClient {
       const request = this.requestSignal(timeoutMs);
       let parsed: z.ZodSafeParseResult<z.infer<T>>;
       try {
-        const res = await fetch(`${this.baseUrl}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: request.signal,
-        });
-        await throwIfBad(res);
-        parsed = schema.safeParse(await res.json());
+        const res = await this.http.request(`${this.baseUrl}${path}`, method, token, body, request.signal);
+        if (res.status < 200 || res.status >= 300) throw new AgentApiError(res.status, errorMessage(res));
+        parsed = schema.safeParse(res.body);
       } finally {
         request.release();
       }
@@ -134,6 +135,11 @@ export class AgentApiClient {
       }
     }
   }
+}
+
+function errorMessage(res: JsonAnswer): string {
+  const error = (res.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return error?.message ? `${error.code ?? res.status}: ${error.message}` : `${res.status} ${res.statusText}`;
 }
 
 async function throwIfBad(res: Response): Promise<void> {

@@ -19,7 +19,7 @@ export async function runCommandEvents(
   context: Omit<EventContext, 'onHookSpawned'>,
   journal: Journal,
   /** Told each event's start and end (the agent's CommandReporter; `cutover local` prints them). */
-  reporter: Pick<CommandReporter, 'event'>,
+  reporter: Pick<CommandReporter, 'event'> & Partial<Pick<CommandReporter, 'flush'>>,
   initial: JournalEntry,
 ): Promise<JournalEntry> {
   let entry = initial;
@@ -34,6 +34,7 @@ export async function runCommandEvents(
     ...context,
     appspecs: context.appspecs ?? new Map(),
     onHookSpawned: (pid) => {
+      reporter.flush?.();
       void processStartTicks(pid).then((startTicks) => {
         if (!startTicks || entry.complete) return;
         entry = { ...entry, runningHook: { pgid: pid, startTicks } };

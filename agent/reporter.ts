@@ -1,9 +1,9 @@
 /**
- * Delivers one command's event results and script output to the api. Updates are batched: the
- * first update after a report opens a short window (REPORT_BATCH_MS) and everything that arrives
- * in it — event starts and ends, script output — goes in one report; a completion is sent at
- * once, with whatever is pending. A quick command (no-op hooks) is so one report in all, a slow
- * one about one per event. A failed report is retried unchanged (same log sequence number, so
+ * Delivers one command's event results and script output to the api. Updates are batched: an
+ * event's end opens a short window (REPORT_BATCH_MS), starts and script output a longer one
+ * (REPORT_HOLD_MS), and everything pending when it closes — starts, ends, output — goes in one
+ * report; a completion is sent at once, with whatever is pending. A quick command (no-op hooks)
+ * is so one report in all, a slow one about one per event. A failed report is retried unchanged (same log sequence number, so
  * nothing is appended twice), and `finish()` resolves only once the api has accepted the
  * completion.
  *
@@ -16,8 +16,13 @@ import { AgentApiError, type AgentApiClient } from './api-client.js';
 import type { EventUpdate, LogSegment, ReportRequest, ReportResponse } from '../shared/protocol.js';
 import type { LifecycleEventName } from '../shared/domain/lifecycle.js';
 
-/** How long updates wait for company before they are sent (fleet bench: 17–28 reports per host → 1–3). */
+/** How long an event's end waits for company before it is sent (fleet bench: 17–28 reports per host → 2–12). */
 export const REPORT_BATCH_MS = 150;
+/**
+ * How long starts and script output alone may wait: nothing is decided on them (the control
+ * plane acts on ends), so they ride along with the next end, or go after this for a live view.
+ */
+export const REPORT_HOLD_MS = 1000;
 /** Output per report, in characters: well under the api's 1 MB JSON body limit even when escaped. */
 const REPORT_LOG_CHARS = 256 * 1024;
 
@@ -30,6 +35,7 @@ export class CommandReporter {
   private logSeq = 0;
   private pumping: Promise<void> | undefined;
   private batchTimer: NodeJS.Timeout | undefined;
+  private batchDue = 0;
   private lastAnswer: ReportResponse = { accepted: true, cancel: false };
   private sentComplete = false;
   /** The api no longer accepts reports on this command: later updates are dropped. */
@@ -42,6 +48,7 @@ export class CommandReporter {
     private readonly onCancel: () => void,
     private readonly onRejected: (err: AgentApiError) => void,
     private readonly batchMs = REPORT_BATCH_MS,
+    private readonly holdMs = REPORT_HOLD_MS,
   ) {}
 
   event(update: EventUpdate): void {
@@ -60,6 +67,15 @@ export class CommandReporter {
     this.schedule();
   }
 
+  /**
+   * Send what is pending now, without waiting for the window: a hook process just started, so
+   * the host will be in this event for a while, and if it dies there the control plane must know
+   * which event it was in (it fails the event it last saw start) and that the ones before ended.
+   */
+  flush(): void {
+    if (this.hasPending()) this.kick();
+  }
+
   /** Mark the command complete and wait until the api has it. */
   async finish(): Promise<ReportResponse> {
     this.completeRequested = true;
@@ -74,11 +90,18 @@ export class CommandReporter {
       this.kick();
       return;
     }
-    if (this.batchTimer || this.pumping) return;
+    if (this.pumping) return;
+    const delay = [...this.pendingEvents.values()].some((e) => e.status !== 'InProgress') ? this.batchMs : this.holdMs;
+    const due = Date.now() + delay;
+    if (this.batchTimer) {
+      if (this.batchDue <= due) return;
+      clearTimeout(this.batchTimer); // an end arrived: the window shrinks to batchMs
+    }
+    this.batchDue = due;
     this.batchTimer = setTimeout(() => {
       this.batchTimer = undefined;
       this.kick();
-    }, this.batchMs);
+    }, delay);
   }
 
   private kick(): void {

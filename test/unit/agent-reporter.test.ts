@@ -44,7 +44,7 @@ describe('CommandReporter batching', () => {
 
   it('holds updates for the window, then sends them together; what comes during a report waits for the next window', async () => {
     const { client, reports } = fakeClient(30);
-    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 40);
+    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 40, 40);
     r.event({ lifecycleEventName: 'Install', status: 'InProgress', startTime: t });
     await sleep(10);
     expect(reports).toHaveLength(0);
@@ -63,13 +63,45 @@ describe('CommandReporter batching', () => {
     expect(reports[2]).toMatchObject({ events: [], complete: true });
   });
 
+  it('starts and output alone wait the longer hold; an end shortens the window', async () => {
+    const { client, reports } = fakeClient(1);
+    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 20, 300);
+    r.event({ lifecycleEventName: 'AfterInstall', status: 'InProgress', startTime: t });
+    r.log('working\n', 'AfterInstall');
+    await sleep(80);
+    expect(reports).toHaveLength(0);
+    r.event({ lifecycleEventName: 'AfterInstall', status: 'Succeeded', endTime: t });
+    await sleep(60);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ events: [{ status: 'Succeeded', startTime: t, endTime: t }], logs: [{ text: 'working\n' }], complete: false });
+    r.event({ lifecycleEventName: 'ApplicationStart', status: 'InProgress', startTime: t });
+    await sleep(100);
+    expect(reports).toHaveLength(1);
+    await sleep(300);
+    expect(reports).toHaveLength(2);
+    await r.finish();
+  });
+
+  it('flush() sends what is pending at once (a hook process started)', async () => {
+    const { client, reports } = fakeClient(1);
+    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 10_000, 10_000);
+    r.event({ lifecycleEventName: 'Install', status: 'Succeeded', startTime: t, endTime: t });
+    r.event({ lifecycleEventName: 'AfterInstall', status: 'InProgress', startTime: t });
+    r.flush();
+    await sleep(20);
+    expect(reports.map((b) => b.events.map((e) => `${e.lifecycleEventName}:${e.status}`))).toEqual([['Install:Succeeded', 'AfterInstall:InProgress']]);
+    r.flush(); // nothing pending: no report
+    await r.finish();
+    expect(reports).toHaveLength(2);
+  });
+
   it('a completion asked for during a report is sent right after it, not after a window', async () => {
     const { client, reports } = fakeClient(30);
     const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 10_000);
     r.event({ lifecycleEventName: 'Install', status: 'InProgress', startTime: t });
     await r.finish();
     expect(reports.map((b) => b.complete)).toEqual([true]);
-    const r2 = new CommandReporter(client, 'c2', () => undefined, () => undefined, 5);
+    const r2 = new CommandReporter(client, 'c2', () => undefined, () => undefined, 5, 5);
     r2.event({ lifecycleEventName: 'Install', status: 'InProgress', startTime: t });
     await sleep(10); // in flight
     r2.event({ lifecycleEventName: 'Install', status: 'Succeeded', endTime: t });
@@ -86,7 +118,7 @@ describe('CommandReporter batching', () => {
     const { client, reports } = fakeClient(1, () => new AgentApiError(404, 'no such command'));
     let cancelled = 0;
     let rejected = 0;
-    const r = new CommandReporter(client, 'c1', () => cancelled++, () => rejected++, 5);
+    const r = new CommandReporter(client, 'c1', () => cancelled++, () => rejected++, 5, 5);
     r.event({ lifecycleEventName: 'Install', status: 'InProgress', startTime: t });
     await sleep(30);
     r.event({ lifecycleEventName: 'Install', status: 'Succeeded', endTime: t });
@@ -98,7 +130,7 @@ describe('CommandReporter batching', () => {
 
   it('a report that throws (agent stopping) surfaces in finish() and is not retried in a loop', async () => {
     const { client, reports } = fakeClient(1, () => new Error('aborted'));
-    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 5);
+    const r = new CommandReporter(client, 'c1', () => undefined, () => undefined, 5, 5);
     r.event({ lifecycleEventName: 'Install', status: 'InProgress', startTime: t });
     await sleep(30);
     expect(reports).toHaveLength(1);
