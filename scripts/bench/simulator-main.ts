@@ -9,6 +9,7 @@
  *   node --import tsx scripts/bench/simulator-main.ts --api URL --enroll-token T --count N
  *        --name-prefix P [--first 1] --tag k=v --root DIR [--hooks noop|script]
  */
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/logger.js';
 import { FleetSimulator, type HookMode } from './fleet-simulator.js';
@@ -17,15 +18,25 @@ import { profileOnRequest } from './lib/profiler.js';
 /** Requests the agents make, by kind: the bench asks for them around each case. */
 const requests: Record<string, number> = {};
 
+function countRequest(url: string): void {
+  const kind = /\/agent\/v1\/(poll|register|bundles|commands)/.exec(url)?.[1] ?? 'other';
+  const name = kind === 'commands' ? 'report' : kind === 'bundles' ? 'bundle' : kind;
+  requests[name] = (requests[name] ?? 0) + 1;
+}
+
+/** Bundles come through fetch, polls and reports through node:http (agent/http-json.ts): count both. */
 function countRequests(): void {
   const realFetch = globalThis.fetch;
   globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const kind = /\/agent\/v1\/(poll|register|bundles|commands)/.exec(url)?.[1] ?? 'other';
-    const name = kind === 'commands' ? 'report' : kind === 'bundles' ? 'bundle' : kind;
-    requests[name] = (requests[name] ?? 0) + 1;
+    countRequest(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     return realFetch(input, init);
   };
+  const realRequest = http.request;
+  http.request = ((...args: Parameters<typeof http.request>) => {
+    const [first] = args;
+    countRequest(typeof first === 'string' ? first : first instanceof URL ? first.href : ((first as http.RequestOptions).path ?? ''));
+    return realRequest(...(args as [string, http.RequestOptions, () => void]));
+  }) as typeof http.request;
 }
 
 async function main(): Promise<void> {
