@@ -4,7 +4,7 @@
  */
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../shared/logger.js';
+import { redactRequest, type Logger } from '../shared/logger.js';
 import type { ApiDeps } from './context.js';
 import { requireToken } from './middleware/auth.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
@@ -24,8 +24,13 @@ import { webhookDeliveryRoutes } from './routes/webhooks-deliveries.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { triggerRoutes } from './routes/notifications-triggers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { securityHeaders } from './edges/security-headers.js';
+import { cors } from './edges/cors.js';
+import { requestTimeouts } from './edges/timeouts.js';
+import { rateLimit } from './edges/rate-limit.js';
 
-const JSON_LIMIT = '1mb';
+/** Agent reports carry up to 256 K characters of script output (agent/reporter.ts), escaped: their own, larger bound. */
+const AGENT_JSON_LIMIT = 1024 * 1024;
 
 /** Agent routes: one shared logger (no per-request child) and a line only for a failed request. */
 function agentRequestLog(log: Logger): RequestHandler {
@@ -47,20 +52,32 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.config.edges.trustProxy);
   app.use(deps.metrics.httpMiddleware());
   const httpLog = pinoHttp({
     logger: log,
     autoLogging: { ignore: (req) => req.url === '/healthz' },
+    serializers: { req: redactRequest },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
   });
   const agentLog = agentRequestLog(log);
   // Agents' polls and reports are most of the api's requests on a busy fleet: pino-http's
   // per-request child logger, serializers and redaction cost ~8 % of its CPU there (docs/BENCHMARKS.md).
   app.use((req, res, next) => (req.url.startsWith('/agent/v1/') ? agentLog(req, res, next) : httpLog(req, res, next)));
+  // The edges (api/edges/): headers, CORS, deadlines and rate limits, before any route reads a body.
+  const { edges } = deps.config;
+  app.use(securityHeaders());
+  app.use(cors(edges.corsOrigins));
+  app.use(requestTimeouts({ requestMs: edges.requestTimeoutMs, uploadMs: edges.uploadTimeoutMs }));
+  app.use(rateLimit(deps.store.redis, { ...edges.rateLimit, prefix: deps.config.redisPrefix }, log));
   // Git-host webhooks: signed by the host, not by a token; their own raw body parser (the
   // signature covers the exact bytes), so they come before express.json.
   app.use('/webhooks', webhookRoutes(deps));
-  app.use(express.json({ limit: JSON_LIMIT }));
+  // Body bounds per route: agents' reports, the REST API's small JSON bodies; bundle uploads
+  // stream to disk bounded by CUTOVER_MAX_BUNDLE_BYTES (api/routes/revisions.ts).
+  const agentJson = express.json({ limit: AGENT_JSON_LIMIT });
+  const restJson = express.json({ limit: edges.maxJsonBytes });
+  app.use((req, res, next) => (req.url.startsWith('/agent/v1/') ? agentJson(req, res, next) : restJson(req, res, next)));
 
   app.get('/healthz', async (_req, res) => {
     const redis = await deps.store.redis.ping().then(

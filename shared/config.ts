@@ -56,6 +56,15 @@ const EnvSchema = z.object({
   CUTOVER_GIT_CREDENTIALS: z.string().optional(),
   CUTOVER_GIT_ALLOW_LOCAL: z.enum(['true', 'false', '1', '0']).default('false'),
   CUTOVER_GIT_TIMEOUT_SECONDS: int(5, 3600).default(300),
+  // The api's edges (api/edges/): body sizes, deadlines, rate limits, CORS, proxies.
+  CUTOVER_MAX_JSON_BYTES: int(1024, 64 * 1024 ** 2).default(256 * 1024),
+  CUTOVER_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  CUTOVER_UPLOAD_TIMEOUT_MS: int(1000, 24 * 3_600_000).default(15 * 60_000),
+  CUTOVER_RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(10),
+  CUTOVER_RATE_LIMIT_PER_TOKEN: int(0, 100_000_000).default(20_000),
+  CUTOVER_RATE_LIMIT_PER_IP: int(0, 100_000_000).default(50_000),
+  CUTOVER_TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/, _-]{1,1000}$/).optional(),
+  CUTOVER_CORS_ORIGINS: z.string().optional(),
 });
 
 /** `CUTOVER_WEBHOOK_SECRET_<REF>=<secret>`: the secret a group's `gitSource.secretRef` names. */
@@ -91,6 +100,8 @@ export interface NotifyConfig {
 export interface GitConfig {
   /** Webhook secrets by normalised secretRef (see secretRefKey). */
   webhookSecrets: Record<string, string>;
+  /** Old secrets during a rotation, each accepted (besides the current one) until its time. */
+  previousWebhookSecrets: Record<string, { secret: string; until: Date }>;
   maxWebhookBytes: number;
   /** Per host, for private repositories; handed to git through GIT_ASKPASS, never in a URL or argv. */
   credentials: GitCredential[];
@@ -127,6 +138,22 @@ export interface Config {
   traffic: TrafficConfig;
   notify: NotifyConfig;
   git: GitConfig;
+  edges: EdgesConfig;
+}
+
+export interface EdgesConfig {
+  /** Largest JSON body of a REST request (agent reports have their own, larger bound in api/app.ts). */
+  maxJsonBytes: number;
+  /** A request not answered by then gets 503 (408 while its body is still arriving); SSE and long polls are exempt. */
+  requestTimeoutMs: number;
+  /** The same for a bundle upload, which may be large. */
+  uploadTimeoutMs: number;
+  /** Fixed-window rate limits, counted in Redis so every api replica shares them; 0 turns one off. */
+  rateLimit: { windowMs: number; perToken: number; perIp: number };
+  /** Express's `trust proxy` (whose X-Forwarded-For names the client); false unless configured. */
+  trustProxy: boolean | number | string;
+  /** Browser origins allowed to call the API; none (CORS off) unless configured. */
+  corsOrigins: string[];
 }
 
 export interface TrafficConfig {
@@ -184,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const heartbeatTimeoutMs = e.CUTOVER_HEARTBEAT_TIMEOUT_SECONDS * 1000;
   const git = parseGitEnv(env, e.CUTOVER_GIT_CREDENTIALS);
+  const corsOrigins = parseOrigins(e.CUTOVER_CORS_ORIGINS);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -222,19 +250,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowLocal: e.CUTOVER_GIT_ALLOW_LOCAL === 'true' || e.CUTOVER_GIT_ALLOW_LOCAL === '1',
       timeoutMs: e.CUTOVER_GIT_TIMEOUT_SECONDS * 1000,
     },
+    edges: {
+      maxJsonBytes: e.CUTOVER_MAX_JSON_BYTES,
+      requestTimeoutMs: e.CUTOVER_REQUEST_TIMEOUT_MS,
+      uploadTimeoutMs: e.CUTOVER_UPLOAD_TIMEOUT_MS,
+      rateLimit: { windowMs: e.CUTOVER_RATE_LIMIT_WINDOW_SECONDS * 1000, perToken: e.CUTOVER_RATE_LIMIT_PER_TOKEN, perIp: e.CUTOVER_RATE_LIMIT_PER_IP },
+      trustProxy: parseTrustProxy(e.CUTOVER_TRUST_PROXY),
+      corsOrigins,
+    },
   };
 }
 
-/** Webhook secrets (`CUTOVER_WEBHOOK_SECRET_<REF>`) and git credentials (`host=user:token,...`). */
-function parseGitEnv(env: NodeJS.ProcessEnv, credentials: string | undefined): Pick<GitConfig, 'webhookSecrets' | 'credentials'> {
+/** `true`/`false`, a hop count, or addresses/subnets/`loopback`… as Express's `trust proxy` takes them. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** `https://a.example,http://localhost:5173`: exact origins (scheme, host, port), no paths, no wildcards. */
+function parseOrigins(value: string | undefined): string[] {
+  const origins = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = origins.filter((o) => {
+    try {
+      const url = new URL(o);
+      return url.origin !== o || !/^https?:$/.test(url.protocol);
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length > 0) throw new ConfigError(`Invalid environment:\n  CUTOVER_CORS_ORIGINS: not an origin (scheme://host[:port], no path): ${bad.join(', ')}`);
+  return origins;
+}
+
+/**
+ * Webhook secrets (`CUTOVER_WEBHOOK_SECRET_<REF>`) and git credentials (`host=user:token,...`).
+ * Rotation: `CUTOVER_WEBHOOK_SECRET_<REF>_PREVIOUS` keeps the old secret valid, next to the new
+ * one, until `CUTOVER_WEBHOOK_SECRET_<REF>_PREVIOUS_UNTIL` (an ISO 8601 time, required so an old
+ * secret cannot be forgotten forever): set the new secret here, then on the git host, then let
+ * the overlap end. The suffixes are reserved: no secretRef may end in `_PREVIOUS`.
+ */
+function parseGitEnv(env: NodeJS.ProcessEnv, credentials: string | undefined): Pick<GitConfig, 'webhookSecrets' | 'previousWebhookSecrets' | 'credentials'> {
   const problems: string[] = [];
   const webhookSecrets: Record<string, string> = {};
+  const previous: Record<string, string> = {};
+  const untils: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(WEBHOOK_SECRET_PREFIX) || value === undefined) continue;
-    const ref = name.slice(WEBHOOK_SECRET_PREFIX.length);
+    const key = name.slice(WEBHOOK_SECRET_PREFIX.length);
+    const ref = key.replace(/_PREVIOUS(_UNTIL)?$/, '');
     if (!/^[A-Z0-9_]{1,64}$/.test(ref)) problems.push(`  ${name}: the part after ${WEBHOOK_SECRET_PREFIX} must be 1 to 64 of A-Z, 0-9 and _`);
+    else if (key.endsWith('_PREVIOUS_UNTIL')) untils[ref] = value;
     else if (value.length < 8) problems.push(`  ${name}: a webhook secret needs at least 8 characters`);
+    else if (key.endsWith('_PREVIOUS')) previous[ref] = value;
     else webhookSecrets[ref] = value;
+  }
+  const previousWebhookSecrets: GitConfig['previousWebhookSecrets'] = {};
+  for (const ref of new Set([...Object.keys(previous), ...Object.keys(untils)])) {
+    const name = `${WEBHOOK_SECRET_PREFIX}${ref}_PREVIOUS`;
+    const until = untils[ref] === undefined ? Number.NaN : Date.parse(untils[ref]);
+    if (webhookSecrets[ref] === undefined) problems.push(`  ${name}: a previous secret needs the current one, ${WEBHOOK_SECRET_PREFIX}${ref}`);
+    else if (previous[ref] === undefined) problems.push(`  ${name}_UNTIL: there is no ${name} to end`);
+    else if (!/^\d{4}-\d{2}-\d{2}T/.test(untils[ref] ?? '') || Number.isNaN(until)) problems.push(`  ${name}_UNTIL: required with ${name}, an ISO 8601 time (2026-12-01T12:00:00Z) when the old secret stops working`);
+    else previousWebhookSecrets[ref] = { secret: previous[ref], until: new Date(until) };
   }
   const creds: GitCredential[] = [];
   for (const entry of (credentials ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -244,5 +322,5 @@ function parseGitEnv(env: NodeJS.ProcessEnv, credentials: string | undefined): P
     else creds.push({ host: match[1].toLowerCase(), username: match[2], password: match[3] });
   }
   if (problems.length > 0) throw new ConfigError(`Invalid environment:\n${problems.join('\n')}`);
-  return { webhookSecrets, credentials: creds };
+  return { webhookSecrets, previousWebhookSecrets, credentials: creds };
 }

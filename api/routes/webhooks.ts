@@ -4,6 +4,9 @@
  * this router with a raw body parser before express.json, so the signature is checked over the
  * exact bytes received.
  *
+ * Secrets rotate with an overlap: a request signed with a ref's previous secret is accepted until
+ * that secret's `until` (shared/config.ts), then refused like any other bad signature.
+ *
  *   bad or missing signature → 401, nothing recorded but a counter, nothing queued
  *   ping / other events / tag pushes / deletions / other branches / unknown repositories
  *                            → 200, recorded as Ignored with the reason
@@ -33,7 +36,7 @@ export function webhookRoutes(deps: ApiDeps): Router {
 
 async function receive(deps: ApiDeps, host: GitHost, req: Request, res: Response): Promise<void> {
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const secretRef = await host.authenticate(req.headers, raw, deps.config.git.webhookSecrets);
+  const secretRef = await authenticate(deps, host, req, raw);
   if (!secretRef) {
     await deps.store.webhookDeliveries.countRefused(host.provider);
     throw new UnauthorizedError(`The ${host.provider} webhook signature is missing or matches no configured secret.`);
@@ -83,6 +86,22 @@ async function receive(deps: ApiDeps, host: GitHost, req: Request, res: Response
   if (delivery.status === 'Queued') await enqueue(deps, delivery);
   req.log.info({ provider: host.provider, deliveryId, event: eventName, status: delivery.status, reason: delivery.reason }, 'webhook delivery');
   res.status(delivery.status === 'Queued' ? 202 : 200).json({ delivery: publicDelivery(delivery) });
+}
+
+/** The ref whose current secret, or previous one still inside its overlap window, signed the request. */
+async function authenticate(deps: ApiDeps, host: GitHost, req: Request, raw: Buffer): Promise<string | undefined> {
+  const { webhookSecrets, previousWebhookSecrets } = deps.config.git;
+  const current = await host.authenticate(req.headers, raw, webhookSecrets);
+  if (current) return current;
+  const now = deps.now().getTime();
+  const stillValid = Object.fromEntries(Object.entries(previousWebhookSecrets).filter(([, p]) => now < p.until.getTime()).map(([ref, p]) => [ref, p.secret]));
+  if (Object.keys(stillValid).length === 0) return undefined;
+  const previous = await host.authenticate(req.headers, raw, stillValid);
+  if (previous) {
+    const until = previousWebhookSecrets[previous].until.toISOString();
+    req.log.warn({ provider: host.provider, secretRef: previous, until }, 'webhook signed with the previous secret; update the git host before it stops working');
+  }
+  return previous;
 }
 
 async function enqueue(deps: ApiDeps, delivery: WebhookDelivery): Promise<void> {
