@@ -49,6 +49,8 @@ export interface RollbackSubject {
 export function rollbackEventOf(ending: Ending): AutoRollbackEvent | undefined {
   if (ending.status === 'Failed') return 'DEPLOYMENT_FAILURE';
   if (ending.status === 'Stopped' && ending.errorCode === 'ALARM_ACTIVE') return 'DEPLOYMENT_STOP_ON_ALARM';
+  // A blue/green deployment whose ready wait ran out moved no traffic and changed no live host.
+  if (ending.status === 'Stopped' && ending.errorCode === 'TIMEOUT') return undefined;
   if (ending.status === 'Stopped') return 'DEPLOYMENT_STOP_ON_REQUEST';
   return undefined;
 }

@@ -94,7 +94,7 @@ export function routingProblems(config: TrafficRoutingConfig): string[] {
   if (problems.length === 0) {
     const schedule = shiftSchedule(config);
     const span = schedule[schedule.length - 1].offsetMs;
-    if (span > MAX_SHIFT_SPAN_MINUTES * 60_000) problems.push(`The shifts span ${Math.round(span / 60_000)} minutes; at most ${MAX_SHIFT_SPAN_MINUTES} are allowed.`);
+    if (span > MAX_SHIFT_SPAN_MINUTES * 60_000) problems.push(`The shifts span ${(span / 60_000).toFixed(span % 60_000 === 0 ? 0 : 2)} minutes; at most ${MAX_SHIFT_SPAN_MINUTES} are allowed.`);
   }
   return problems;
 }
@@ -120,8 +120,9 @@ export function poolWeights(percent: number, replacementHosts: number, originalH
   for (let original = 1; original <= maxWeight; original++) {
     // replacement·R / (replacement·R + original·O) = p  →  replacement = p·original·O / ((1 − p)·R)
     const exact = (percent * original * originalHosts) / ((100 - percent) * replacementHosts);
-    for (const replacement of [Math.floor(exact), Math.ceil(exact)]) {
-      if (replacement < 1 || replacement > maxWeight) continue;
+    // Clamped, not skipped: with few replacement hosts against many original ones the exact weight
+    // can exceed the maximum for every original weight, and the best pair is then (max, 1).
+    for (const replacement of new Set([Math.floor(exact), Math.ceil(exact)].map((w) => Math.min(maxWeight, Math.max(1, w))))) {
       const share = (100 * replacement * replacementHosts) / (replacement * replacementHosts + original * originalHosts);
       const error = Math.abs(share - percent);
       if (error < bestError - 1e-9) {

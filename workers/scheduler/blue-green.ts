@@ -23,7 +23,7 @@ import { isTargetDone } from '../../shared/domain/statuses.js';
 import { updateTarget } from '../../shared/operations/update-target.js';
 import { cancelOpenCommands } from '../../shared/operations/stop-deployment.js';
 import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
-import { restoreOriginalTraffic } from '../traffic/restore.js';
+import { canRestore, restoreOriginalTraffic } from '../traffic/restore.js';
 import { releaseTargets, type SchedulerDeps } from './reconcile.js';
 import { closeDeployment } from './close.js';
 
@@ -183,7 +183,7 @@ export async function finishBlueGreen(deps: SchedulerDeps, state: DeploymentStat
   // Past BlockingTraffic the original pool no longer takes traffic: the replacement serves, whatever the ending.
   const swapped = status === 'Succeeded' || record?.phase === 'TerminationWait' || record?.phase === 'Terminating';
   if (status !== 'Succeeded') {
-    if (record && record.percent > 0 && !swapped) {
+    if (record && record.percent > 0 && canRestore(record.phase)) {
       if (!(await restoreOriginalTraffic(deps, state, status === 'Stopped' ? 'stop' : 'failure'))) return 'again';
     }
     const at = deps.now();

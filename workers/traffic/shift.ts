@@ -43,6 +43,8 @@ export async function runShiftStep(deps: TrafficDeps, deploymentId: string): Pro
     const schedule = shiftSchedule(record.routing);
     const index = record.nextStep;
     const weights = await applyPercent(deps, state, schedule[index].percent);
+    // The replacement pool passed AllowTraffic, so it is in service; if it is not, retry with the job's backoff.
+    if (!weights) throw new Error(`blue/green deployment ${deploymentId}: no replacement host is in service for step ${index}`);
     const appliedMs = deps.now().getTime();
     const shift: ShiftRecord = {
       step: index,

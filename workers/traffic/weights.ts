@@ -36,8 +36,8 @@ function trafficTarget(target: InstanceTarget): TrafficTarget | undefined {
   return address ? { id: target.targetId, ...address } : undefined;
 }
 
-/** Give the replacement pool `percent` of the traffic; returns the per-host weights set. */
-export async function applyPercent(deps: TrafficDeps, state: DeploymentState, percent: number): Promise<PoolWeights> {
+/** Give the replacement pool `percent` of the traffic; returns the per-host weights set, or undefined when the receiving pool has no host in service. */
+export async function applyPercent(deps: TrafficDeps, state: DeploymentState, percent: number): Promise<PoolWeights | undefined> {
   const { router, lb } = routerFor(deps, state);
   const targets = await deps.store.deployments.listTargets(state.spec.deploymentId);
   const held = new Map((await router.stats()).targets.map((t) => [t.id, t]));
@@ -48,7 +48,7 @@ export async function applyPercent(deps: TrafficDeps, state: DeploymentState, pe
   // load balancer would have nowhere to send requests (e.g. the original pool is already blocked).
   if ((percent <= 0 && blue.length === 0) || (percent >= 100 && green.length === 0)) {
     deps.log.warn({ deploymentId: state.spec.deploymentId, percent }, 'no host of the receiving pool is in service; weights left as they are');
-    return { replacement: held.get(green[0]?.targetId ?? '')?.weight ?? 0, original: held.get(blue[0]?.targetId ?? '')?.weight ?? 0 };
+    return undefined;
   }
   const weights: PoolWeights =
     percent <= 0 ? { replacement: 0, original: lb.weight } : percent >= 100 ? { replacement: lb.weight, original: 0 } : poolWeights(percent, green.length, blue.length);
