@@ -24,6 +24,11 @@ export interface BundleEntry {
 export const MAX_NAME_BYTES = 4096;
 export const MAX_COMPONENT_BYTES = 255;
 /**
+ * Directories deep; real bundles stay under 30. Unpacking costs grow with depth per entry
+ * (node-tar reserves every ancestor of every entry), so a deep hostile bundle is slow to unpack.
+ */
+export const MAX_PATH_DEPTH = 64;
+/**
  * All entry names together may take 256 bytes per allowed entry, at least 16 MiB (50,000 entries
  * of 100 bytes are 5 MB): the listing is kept in memory, and must not exhaust the api's.
  */
@@ -52,6 +57,9 @@ export function entryParts(name: string): string[] {
     throw new BundleError('BUNDLE_UNSAFE_PATH', `Bundle entry "${name.slice(0, 100)}…" has a name of more than ${MAX_NAME_BYTES} bytes.`, name.slice(0, 100));
   }
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length > MAX_PATH_DEPTH) {
+    throw new BundleError('BUNDLE_UNSUPPORTED_ENTRY', `Bundle entry "${name.slice(0, 100)}…" is nested more than ${MAX_PATH_DEPTH} levels deep.`, name.slice(0, 100));
+  }
   const long = parts.find((p) => Buffer.byteLength(p) > MAX_COMPONENT_BYTES);
   if (long !== undefined) {
     throw new BundleError('BUNDLE_UNSAFE_PATH', `Bundle entry "${name}" has a path component of more than ${MAX_COMPONENT_BYTES} bytes.`, name);

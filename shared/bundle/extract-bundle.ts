@@ -46,7 +46,7 @@ async function extractTarball(
 ): Promise<void> {
   const entries = await scanTar(archivePath, type, bounds);
   const prefix = bundleRootPrefix(entries);
-  checkEntryTree(stripRoot(entries, prefix), prefix);
+  checkEntryTree(stripRoot(entries, prefix), prefix, bounds.maxEntries);
   await extractTar(archivePath, type, destDir, entries, bounds);
   if (prefix !== '') await hoistRoot(destDir, prefix.slice(0, -1));
 }
@@ -57,7 +57,7 @@ async function extractZip(archivePath: string, destDir: string, bounds: Required
     const listing = await scanZip(zip, bounds);
     const prefix = bundleRootPrefix(listing.entries);
     const stripped = stripRoot(listing.entries, prefix);
-    checkEntryTree(stripped, prefix);
+    checkEntryTree(stripped, prefix, bounds.maxEntries);
     await writeZipEntries(zip, stripped, listing.raw, destDir);
   } finally {
     zip.close();

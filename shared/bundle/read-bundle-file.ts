@@ -61,7 +61,7 @@ export async function readBundleFile(
     },
   });
   const prefix = bundleRootPrefix(entries);
-  checkEntryTree(stripRoot(entries, prefix), prefix);
+  checkEntryTree(stripRoot(entries, prefix), prefix, bounds.maxEntries);
   for (const name of names) {
     const entry = find(entries, prefix, name, maxBytes);
     if (!entry) continue;
@@ -81,7 +81,7 @@ async function readFromZip(
   try {
     const { entries, raw } = await scanZip(zip, bounds);
     const prefix = bundleRootPrefix(entries);
-    checkEntryTree(stripRoot(entries, prefix), prefix);
+    checkEntryTree(stripRoot(entries, prefix), prefix, bounds.maxEntries);
     await inflateAll(zip, entries, raw);
     for (const name of names) {
       const entry = find(entries, prefix, name, maxBytes);

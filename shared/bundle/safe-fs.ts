@@ -6,11 +6,24 @@ import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError } from './bundle-error.js';
 
-/** Creates root/parts… one level at a time; an existing component must be a real directory. */
-export async function mkdirInside(root: string, parts: readonly string[], entryName: string, mode?: number): Promise<void> {
+/**
+ * Creates root/parts… one level at a time; an existing component must be a real directory.
+ * `made` remembers the directories this extraction has created or checked, so each costs its
+ * syscalls once rather than once per entry below it.
+ */
+export async function mkdirInside(
+  root: string,
+  parts: readonly string[],
+  entryName: string,
+  mode?: number,
+  made?: Set<string>,
+): Promise<void> {
+  if (made?.has(path.join(root, ...parts))) return;
   let at = root;
   for (const part of parts) {
     at = path.join(at, part);
+    if (made?.has(at)) continue;
+    made?.add(at);
     try {
       await mkdir(at, mode === undefined ? undefined : { mode });
       continue;

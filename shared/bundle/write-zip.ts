@@ -20,6 +20,7 @@ export async function writeZipEntries(
   raw: readonly Entry[],
   destDir: string,
 ): Promise<void> {
+  const made = new Set<string>();
   for (const [i, entry] of entries.entries()) {
     const item = raw[i];
     if (entry.parts.length === 0 || !item) continue;
@@ -28,10 +29,10 @@ export async function writeZipEntries(
     switch (entry.kind) {
       case 'directory':
         // Kept writable by us so later entries can land in it, whatever the archive says.
-        await mkdirInside(destDir, entry.parts, entry.name, ((entry.mode ?? 0o755) | 0o700) & 0o777);
+        await mkdirInside(destDir, entry.parts, entry.name, ((entry.mode ?? 0o755) | 0o700) & 0o777, made);
         break;
       case 'file': {
-        await mkdirInside(destDir, parent, entry.name);
+        await mkdirInside(destDir, parent, entry.name, undefined, made);
         let source;
         try {
           source = await zip.openReadStreamPromise(item);
@@ -47,7 +48,7 @@ export async function writeZipEntries(
         break;
       }
       case 'symlink':
-        await mkdirInside(destDir, parent, entry.name);
+        await mkdirInside(destDir, parent, entry.name, undefined, made);
         await symlink(entry.linkTarget ?? '', target);
         break;
       case 'hardlink':

@@ -184,6 +184,13 @@ describe('names', () => {
     await expectRefused(() => zipArchive([appspecZip, { name: `${'n'.repeat(300)}.txt`, content: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', /a path component of more than 255 bytes/);
   });
 
+  it('a path nested more than 64 levels, and directories implied past the entry limit, are refused', async () => {
+    await expectRefused(() => paxNamedTar([`${'a/'.repeat(65)}f`]), 'tar', 'BUNDLE_UNSUPPORTED_ENTRY', /nested more than 64 levels deep/);
+    // 40 entries, but each implies 30 directories of its own: 1,240 paths on the host, over 1,000.
+    const implied = Array.from({ length: 40 }, (_, i) => ({ name: `x${i}/${'d/'.repeat(29)}f`, content: 'x' }));
+    await expectRefused(() => zipArchive([appspecZip, ...implied]), 'zip', 'BUNDLE_TOO_LARGE', /would create more than 1000 files and directories/);
+  });
+
   it('names adding up to more than 16 MiB stop the listing (memory, not disk)', async () => {
     const names = Array.from({ length: 4300 }, (_, i) => `${String(i).padStart(5, '0')}/${'n'.repeat(250)}/${'m'.repeat(250)}/`.repeat(8).slice(0, 4000));
     const archive = gzipSync(paxNamedTar(names), { level: 1 });
