@@ -5,6 +5,8 @@
  * feel it: a load loop through the load balancer, counting which version answers.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TestSystem, freePort } from './system.js';
 import { startLoadLoop, sample } from './load-loop.js';
@@ -207,6 +209,26 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
       }
       expect(await liveVersions()).toEqual(before);
       await updateGroup({ alarmConfiguration: null, autoRollbackConfiguration: null });
+    });
+
+    it('an HTTP check alarm that fails is seen before the first step: Stopped with ALARM_ACTIVE, no weight ever moved', async () => {
+      printLogsOnFailure();
+      // A stand-in for the team's smoke-test endpoint, answering 503.
+      const smoke = http.createServer((_req, res) => res.writeHead(503).end('down'));
+      await new Promise<void>((resolve) => smoke.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(smoke.address() as AddressInfo).port}/smoke`;
+      try {
+        await updateGroup({ alarmConfiguration: { enabled: true, evaluationIntervalSeconds: 1, alarms: [{ name: 'smoke', type: 'HTTP_CHECK', url, expectedStatus: 200, timeoutSeconds: 2 }] } });
+        const before = await liveVersions();
+        const { id } = await deploy('CodeDeployDefault.AllAtOnce');
+        const stopped = await sys.rest.finished(id, 'Stopped', 90_000);
+        expect(stopped.errorInformation).toMatchObject({ code: 'ALARM_ACTIVE', message: expect.stringContaining(`${url} answered 503`) });
+        expect((stopped.blueGreen as BlueGreenRecord).history).toEqual([]);
+        expect(await liveVersions()).toEqual(before);
+      } finally {
+        smoke.close();
+        await updateGroup({ alarmConfiguration: null });
+      }
     });
 
     it('STOP_DEPLOYMENT: the deployment waits in Ready until continue; with a short wait and no continue it ends Stopped and no traffic moved', async () => {
