@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `npm run bench:shift -- [args]` → `bash scripts/bench/shift/run.sh [args]`: finds or starts a Redis
+# as scripts/bench/run.sh does for the other benches, runs scripts/bench/shift.ts, stops the Redis
+# it started.
+#
+# A private redis-server by default: step timing is measured in milliseconds, and other clients'
+# commands on a shared Redis (the test suites) would show in it. BENCH_REDIS_URL=redis://host:port
+# uses that Redis instead; without redis-server the usual REDIS_URL / 127.0.0.1:6379 is used and
+# the bench says it is shared.
+set -uo pipefail
+cd "$(dirname "$0")/../../.." || exit
+
+if [ ! -d node_modules ]; then
+  echo "bench: node_modules is missing; running npm ci" >&2
+  npm ci || exit
+fi
+
+export BENCH_REDIS_PRIVATE=0
+if [ -n "${BENCH_REDIS_URL:-}" ]; then
+  export REDIS_URL="$BENCH_REDIS_URL"
+elif command -v redis-server >/dev/null 2>&1; then
+  # Nothing answers on port 1, so ensure-redis falls through to starting a private server.
+  unset REDIS_URL
+  export CUTOVER_DEFAULT_REDIS_URL="redis://127.0.0.1:1"
+  export BENCH_REDIS_PRIVATE=1
+fi
+# shellcheck source=scripts/ensure-redis.sh
+source scripts/ensure-redis.sh || exit 1
+[ -n "${CUTOVER_PRIVATE_REDIS_PID:-}" ] || BENCH_REDIS_PRIVATE=0
+trap cutover_stop_private_redis EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+node --import tsx scripts/bench/shift.ts "$@"
