@@ -24,6 +24,7 @@ import { updateTarget } from '../../shared/operations/update-target.js';
 import { cancelOpenCommands } from '../../shared/operations/stop-deployment.js';
 import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
 import { canRestore, restoreOriginalTraffic } from '../traffic/restore.js';
+import { SHIFT_LEAD_MS } from '../traffic/shift.js';
 import { releaseTargets, type SchedulerDeps } from './reconcile.js';
 import { closeDeployment } from './close.js';
 
@@ -126,7 +127,7 @@ async function carryOut(deps: SchedulerDeps, state: DeploymentState, record: Blu
         // failed for good, say): ask for it again under a fresh id.
         const lateMs = deps.now().getTime() - Date.parse(record.nextStepDueAt ?? '');
         if (lateMs > OVERDUE_STEP_MS) await deps.queues.traffic.add('shift', { deploymentId }, { jobId: `shift.${deploymentId}.${record.nextStep}.late-${Math.floor(lateMs / OVERDUE_STEP_MS)}` });
-        else await deps.queues.shiftStep(deploymentId, record.nextStep, -lateMs);
+        else await deps.queues.shiftStep(deploymentId, record.nextStep, -lateMs - SHIFT_LEAD_MS);
       }
       return 'settled';
     case 'enter': {

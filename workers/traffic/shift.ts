@@ -18,6 +18,8 @@ import { readAlarms, stopOnAlarm } from './alarms.js';
 const MAX_ATTEMPTS = 20;
 /** A job that fires this much before its due time waits in place rather than being rescheduled. */
 const EARLY_WAIT_LIMIT_MS = 5_000;
+/** How far ahead of its due time a step's job runs: time to read the alarms first. */
+export const SHIFT_LEAD_MS = 300;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,17 +30,17 @@ export async function runShiftStep(deps: TrafficDeps, deploymentId: string): Pro
     if (!state || !record || record.phase !== 'Shifting' || record.nextStep === undefined || state.stopping || isDeploymentTerminal(state.status)) return;
     const dueMs = Date.parse(record.nextStepDueAt ?? '');
     const early = dueMs - deps.now().getTime();
-    if (early > 0) {
-      if (early > EARLY_WAIT_LIMIT_MS) {
-        await deps.queues.traffic.add('shift', { deploymentId }, { jobId: `shift.${deploymentId}.${record.nextStep}.at-${dueMs}`, delay: early });
-        return;
-      }
-      await sleep(early);
-      continue;
+    if (early > EARLY_WAIT_LIMIT_MS) {
+      await deps.queues.traffic.add('shift', { deploymentId }, { jobId: `shift.${deploymentId}.${record.nextStep}.at-${dueMs}`, delay: early });
+      return;
     }
 
+    // The job is scheduled a little ahead of the step (SHIFT_LEAD_MS), so the alarms are read
+    // before it and the weights move on time.
     const reading = await readAlarms(deps, state);
     if (reading.verdict.kind === 'alarm') return stopOnAlarm(deps, deploymentId, reading.verdict.message, reading.records);
+    const wait = dueMs - deps.now().getTime();
+    if (wait > 0) await sleep(wait);
 
     const schedule = shiftSchedule(record.routing);
     const index = record.nextStep;
@@ -74,7 +76,7 @@ export async function runShiftStep(deps: TrafficDeps, deploymentId: string): Pro
     if (!(await deps.store.deployments.writeBlueGreen(deploymentId, record, next, { from: ['InProgress'], events }))) continue;
     deps.log.info({ deploymentId, step: index, percent: shift.percent, weights, timingErrorMs: shift.timingErrorMs }, 'traffic shifted');
     if (last) await deps.queues.reconcile(deploymentId);
-    else await deps.queues.shiftStep(deploymentId, index + 1, (nextDueMs ?? appliedMs) - deps.now().getTime());
+    else await deps.queues.shiftStep(deploymentId, index + 1, (nextDueMs ?? appliedMs) - SHIFT_LEAD_MS - deps.now().getTime());
     return;
   }
   throw new Error(`blue/green deployment ${deploymentId}: the shift step kept losing races; retried by the queue`);
