@@ -58,6 +58,8 @@ export function revisionRoutes(deps: ApiDeps): Router {
 }
 
 async function receive(req: Request, stagedPath: string, limit: number): Promise<{ digest: string; size: number }> {
+  // A declared length over the limit is refused before a byte is stored.
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new PayloadTooLargeError(limit);
   const hash = createHash('sha256');
   let size = 0;
   const meter = new Transform({
@@ -68,7 +70,16 @@ async function receive(req: Request, stagedPath: string, limit: number): Promise
       callback(null, chunk);
     },
   });
-  await pipeline(req, meter, createWriteStream(stagedPath));
+  try {
+    await pipeline(req, meter, createWriteStream(stagedPath));
+  } catch (err) {
+    // The client went away mid-upload: its fault, not a 500 (and the staged file is discarded).
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      throw new InvalidInputError('InvalidRequestException', 'The upload ended before the whole bundle was received.');
+    }
+    throw err;
+  }
   if (size === 0) throw new InvalidInputError('InvalidRevisionException', 'The request body is empty: send the bundle (tar.gz, tar or zip) as the body.');
   return { digest: hash.digest('hex'), size };
 }
