@@ -56,8 +56,9 @@ afterAll(async () => {
 async function snapshot(): Promise<{ keys: Map<string, string>; files: string[] }> {
   const keys = new Map<string, string>();
   for (const key of (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:'))) {
-    // Keys that expire (rate-limit windows, wake-ups) come and go by themselves; records do not.
-    if ((await redis.pttl(key)) >= 0) continue;
+    // Keys that expire (locks, rate-limit windows) come and go by themselves; records do not.
+    // -1 is a key without expiry; -2 one that went away since it was listed.
+    if ((await redis.pttl(key)) !== -1) continue;
     keys.set(key, ((await redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex'));
   }
   // Files only: the (empty) staging directory is made by the first upload.
