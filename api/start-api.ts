@@ -11,6 +11,7 @@ import { SseClients } from './routes/events-sse.js';
 import { ApiMetrics } from './metrics.js';
 import { createApp } from './app.js';
 import { seedTokens } from './seed-tokens.js';
+import { answerClientErrors } from './edges/client-errors.js';
 
 export interface ApiHandle {
   server: Server;
@@ -29,6 +30,7 @@ export async function startApi(config: Config, store: Store, queues: Queues, log
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);
   });
+  answerClientErrors(server);
   // Long polls must outlive Node's default timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
