@@ -1,29 +1,31 @@
 /**
- * `npm run chaos [-- --trials N --seed S]`: SIGKILL the worker process at random moments of
- * in-place deployments (and of the rollbacks that follow a failure, and around StopDeployment calls) and count the trials that
- * still ended in the right final state with every lifecycle event recorded exactly once (see
- * scripts/chaos/world.ts for what is checked). Blue/green deployments do not exist yet, so there
- * are no blue/green trials. The last line is `RESULT chaos trials=<n> correct=<n>`; the exit code
- * is 0 only when every trial was correct.
+ * `npm run chaos [-- --trials N --seed S --kinds k1,k2]`: SIGKILL the worker process at random
+ * moments of in-place and blue/green deployments (and of the rollbacks that follow a failure or an
+ * alarm, and around StopDeployment calls) and count the trials that still ended in the right final
+ * state with every lifecycle event recorded exactly once (see scripts/chaos/world.ts and
+ * scripts/chaos/blue-green.ts for what is checked). The trials cycle through the kinds (all of
+ * them unless --kinds picks some). The last line is `RESULT chaos trials=<n> correct=<n>`; the
+ * exit code is 0 only when every trial was correct.
  */
 import { parseArgs } from 'node:util';
-import { KINDS, killWindowMs, runTrial, seededRandom, startChaosWorld, stopChaosWorld, stopWindowMs } from './chaos/world.js';
+import { KINDS, killWindowMs, runTrial, seededRandom, startChaosWorld, stopChaosWorld, stopWindowMs, type TrialKind } from './chaos/world.js';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { trials: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { trials: { type: 'string' }, seed: { type: 'string' }, kinds: { type: 'string' } }, strict: true });
   const trials = Number(values.trials ?? 20);
   const seed = Number(values.seed ?? Math.floor(Math.random() * 2 ** 31));
-  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed)) {
-    console.error('usage: npm run chaos -- [--trials N] [--seed S]');
+  const kinds = (values.kinds?.split(',') ?? [...KINDS]) as TrialKind[];
+  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || kinds.some((k) => !(KINDS as readonly string[]).includes(k))) {
+    console.error(`usage: npm run chaos -- [--trials N] [--seed S] [--kinds ${KINDS.join(',')}]`);
     return 2;
   }
   const random = seededRandom(seed);
-  console.log(`chaos: ${trials} trials, seed ${seed} (repeat with --seed ${seed}); in-place only: blue/green deployments do not exist yet`);
-  const world = await startChaosWorld('chaos', (line) => console.log(line));
+  console.log(`chaos: ${trials} trials of ${kinds.join(', ')}; seed ${seed} (repeat with --seed ${seed}${values.kinds ? ` --kinds ${values.kinds}` : ''})`);
+  const world = await startChaosWorld('chaos', (line) => console.log(line), { blueGreen: kinds.some((k) => k.startsWith('blue-green')) });
   let correct = 0;
   try {
     for (let i = 0; i < trials; i++) {
-      const kind = KINDS[i % KINDS.length];
+      const kind = kinds[i % kinds.length];
       const killAtMs = Math.round(random() * killWindowMs(kind));
       const downForMs = Math.round(random() * 2000);
       const stopAtMs = 300 + Math.round(random() * stopWindowMs(kind));
@@ -34,7 +36,7 @@ async function main(): Promise<number> {
       console.log(
         `trial ${String(i + 1).padStart(2)}/${trials} ${kind.padEnd(18)} kill at ${String(killAtMs).padStart(5)} ms, down ${String(downForMs).padStart(4)} ms` +
           `${stopWindowMs(kind) ? `, stop at ${stopAtMs} ms` : ''}: ` +
-          `${ok ? 'ok' : 'WRONG'} in ${result.seconds.toFixed(1)} s (${ids})`,
+          `${ok ? 'ok' : 'WRONG'} in ${result.seconds.toFixed(1)} s (${ids}${result.note ? `; ${result.note}` : ''})`,
       );
       for (const problem of result.problems) console.log(`    - ${problem}`);
     }

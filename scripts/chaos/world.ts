@@ -1,38 +1,59 @@
 /**
  * The chaos harness (scripts/chaos.ts, test/e2e/chaos.test.ts): a real Cutover with its workers
- * in a process of their own, three real agents, and trials that SIGKILL the workers at a random
- * moment of an in-place deployment, restart them after a random pause, and then check that the
- * deployment ended in the right state with every lifecycle event recorded exactly once:
+ * in a process of their own, real agents — three for in-place groups, four more in two pools
+ * behind the built-in load balancer for a blue/green group (./blue-green.ts) — and trials that
+ * SIGKILL the workers at a random moment of a deployment, restart them after a random pause, and
+ * then check that the deployment ended in the right state with every lifecycle event recorded
+ * exactly once (./checks.ts):
  *
  *   - the final status, error code and overview the scenario must produce;
  *   - the overview counters equal the targets' statuses;
  *   - on each host, each hook ran once if its event Succeeded or Failed, never if Skipped
  *     (the hooks append "<event> <deployment> <host>" to a file on the host);
  *   - the deployment's event stream holds one terminal record per (host, event), one final status
- *     per host and one final deployment status;
+ *     per host and one final deployment status, which comes after every host's;
  *   - nothing is left behind: no open command, not active, no rollback pending, slot released;
  *   - a failed deployment with rollback configured has exactly one rollback, linked both ways,
  *     which passes the same checks;
  *   - a deployment stopped (StopDeployment) at another random moment ends Stopped, MANUAL_STOP,
- *     with nothing in flight, whenever the workers die around the stop.
- *
- * Blue/green deployments do not exist yet, so every trial is in place.
+ *     with nothing in flight, whenever the workers die around the stop;
+ *   - blue/green: the traffic steps each once and in order, traffic where it should be (sampled
+ *     through the load balancer), the pools swapped on success only, and after an alarm one
+ *     reroute-only rollback (see ./blue-green.ts).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { TestSystem } from '../../test/helpers/system.js';
 import { makeBundle, type HookSpec } from '../../test/helpers/bundles.js';
 import { connectRedis } from '../../test/helpers/redis.js';
+import { TERMINAL, checkDeployment, expectDeployment, type Expected } from './checks.js';
 
-export const KINDS = ['one-at-a-time', 'half-at-a-time', 'all-at-once', 'fail-then-rollback', 'stop-midway'] as const;
-export type TrialKind = (typeof KINDS)[number];
+// Other fault tests check their deployments the same way.
+export { checkDeployment } from './checks.js';
+import { BLUE_GREEN_KINDS, BLUE_GREEN_WINDOWS, runBlueGreenTrial, startBlueGreenWorld, stopBlueGreenWorld, type BlueGreenKind, type BlueGreenWorld } from './blue-green.js';
+
+const IN_PLACE_KINDS = ['one-at-a-time', 'half-at-a-time', 'all-at-once', 'fail-then-rollback', 'stop-midway'] as const;
+type InPlaceKind = (typeof IN_PLACE_KINDS)[number];
+/** The order `npm run chaos` cycles through: in place and blue/green interleaved. */
+export const KINDS = [
+  'one-at-a-time',
+  'blue-green-linear',
+  'half-at-a-time',
+  'blue-green-stop',
+  'all-at-once',
+  'blue-green-alarm',
+  'fail-then-rollback',
+  'stop-midway',
+] as const satisfies readonly (InPlaceKind | BlueGreenKind)[];
+export type TrialKind = InPlaceKind | BlueGreenKind;
+
+function isBlueGreen(kind: TrialKind): kind is BlueGreenKind {
+  return (BLUE_GREEN_KINDS as readonly string[]).includes(kind);
+}
 
 const APP = 'chaos';
 const HOSTS = ['cx-1', 'cx-2', 'cx-3'];
 const HOOKS = ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'] as const;
-const TERMINAL = ['Succeeded', 'Failed', 'Stopped'];
 
 interface Scenario {
   group: string;
@@ -41,10 +62,10 @@ interface Scenario {
   killWithinMs: number;
   /** When set, StopDeployment is called at a random moment before this. */
   stopWithinMs?: number;
-  expected: { status: string; errorCode?: string; overview: Record<string, number>; rollback?: boolean };
+  expected: Expected & { rollback?: boolean };
 }
 
-const SCENARIOS: Record<TrialKind, Scenario> = {
+const SCENARIOS: Record<InPlaceKind, Scenario> = {
   'one-at-a-time': { group: 'one', revision: 'good', killWithinMs: 7000, expected: { status: 'Succeeded', overview: { Succeeded: 3, Failed: 0, Skipped: 0 } } },
   'half-at-a-time': { group: 'half', revision: 'good', killWithinMs: 5000, expected: { status: 'Succeeded', overview: { Succeeded: 3, Failed: 0, Skipped: 0 } } },
   'all-at-once': { group: 'all', revision: 'good', killWithinMs: 3000, expected: { status: 'Succeeded', overview: { Succeeded: 3, Failed: 0, Skipped: 0 } } },
@@ -63,6 +84,8 @@ export interface ChaosWorld {
   sys: TestSystem;
   redis: Redis;
   revisions: { good: string; bad: string; slow: string };
+  /** The blue/green part (absent when the world was started without it). */
+  bg?: BlueGreenWorld;
   log: (line: string) => void;
 }
 
@@ -70,6 +93,8 @@ export interface TrialResult {
   kind: TrialKind;
   deploymentId: string;
   rollbackId?: string;
+  /** A word on what the trial hit (blue/green: the traffic shifts recorded). */
+  note?: string;
   killAtMs: number;
   downForMs: number;
   seconds: number;
@@ -92,8 +117,9 @@ export function loggingHooks(failOn?: string, sleepSeconds = 0.2): Partial<Recor
   );
 }
 
-export async function startChaosWorld(label: string, log: (line: string) => void): Promise<ChaosWorld> {
-  const sys = await TestSystem.start({ label, split: true });
+export async function startChaosWorld(label: string, log: (line: string) => void, options: { blueGreen?: boolean } = {}): Promise<ChaosWorld> {
+  // Fast traffic polling (health of newly registered targets), as the blue/green tests run it.
+  const sys = await TestSystem.start({ label, split: true, env: { CUTOVER_TRAFFIC_POLL_MS: '200' } });
   try {
     await Promise.all(HOSTS.map((name) => sys.startAgent(name, { app: APP })));
     await sys.rest.createApplication(APP);
@@ -117,7 +143,8 @@ export async function startChaosWorld(label: string, log: (line: string) => void
     const slow = await sys.rest.upload(APP, await makeBundle({ hooks: loggingHooks(undefined, 0.6) }));
     // The rollback group needs a last good revision before its trials.
     await sys.rest.finished(await sys.rest.deploy(APP, 'rollback', good), 'Succeeded');
-    return { sys, redis: connectRedis(sys.redisUrl), revisions: { good, bad, slow }, log };
+    const bg = options.blueGreen === false ? undefined : await startBlueGreenWorld(sys, APP);
+    return { sys, redis: connectRedis(sys.redisUrl), revisions: { good, bad, slow }, bg, log };
   } catch (err) {
     await sys.stop();
     throw err;
@@ -126,17 +153,23 @@ export async function startChaosWorld(label: string, log: (line: string) => void
 
 export async function stopChaosWorld(world: ChaosWorld): Promise<void> {
   world.redis.disconnect();
+  if (world.bg) await stopBlueGreenWorld(world.bg);
   await world.sys.stop();
 }
 
 /**
  * One trial: deploy, SIGKILL the workers at `killAtMs`, restart them after `downForMs`, check the
- * outcome. `stopAtMs` (stop-midway trials): when StopDeployment is called, on its own clock.
+ * outcome. `stopAtMs` (stop-midway, blue-green-stop): when StopDeployment is called, on its own clock.
  */
 export async function runTrial(world: ChaosWorld, kind: TrialKind, killAtMs: number, downForMs: number, stopAtMs = 0): Promise<TrialResult> {
   const { sys } = world;
-  const scenario = SCENARIOS[kind];
   const started = Date.now();
+  if (isBlueGreen(kind)) {
+    if (!world.bg) throw new Error(`a ${kind} trial needs a world started with blue/green`);
+    const result = await runBlueGreenTrial({ sys, redis: world.redis, app: APP, bg: world.bg }, kind, killAtMs, downForMs, stopAtMs);
+    return { kind, killAtMs, downForMs, seconds: (Date.now() - started) / 1000, ...result };
+  }
+  const scenario = SCENARIOS[kind];
   const deploymentId = await sys.rest.deploy(APP, scenario.group, world.revisions[scenario.revision]);
   const stop =
     scenario.stopWithinMs === undefined
@@ -183,22 +216,12 @@ export async function runTrial(world: ChaosWorld, kind: TrialKind, killAtMs: num
 }
 
 export function killWindowMs(kind: TrialKind): number {
-  return SCENARIOS[kind].killWithinMs;
+  return isBlueGreen(kind) ? BLUE_GREEN_WINDOWS[kind].killWithinMs : SCENARIOS[kind].killWithinMs;
 }
 
 /** The window of the random stop moment (0 for trials that do not stop). */
 export function stopWindowMs(kind: TrialKind): number {
-  return SCENARIOS[kind].stopWithinMs ?? 0;
-}
-
-function expectDeployment(d: any, expected: Scenario['expected']): string[] {
-  const problems: string[] = [];
-  if (d.status !== expected.status) problems.push(`status ${d.status}, expected ${expected.status} (${JSON.stringify(d.errorInformation ?? {})})`);
-  if (expected.errorCode && d.errorInformation?.code !== expected.errorCode) problems.push(`error ${d.errorInformation?.code}, expected ${expected.errorCode}`);
-  for (const [key, value] of Object.entries(expected.overview)) {
-    if (d.deploymentOverview?.[key] !== value) problems.push(`overview ${key}=${d.deploymentOverview?.[key]}, expected ${value}`);
-  }
-  return problems;
+  return (isBlueGreen(kind) ? BLUE_GREEN_WINDOWS[kind].stopWithinMs : SCENARIOS[kind].stopWithinMs) ?? 0;
 }
 
 async function waitForRollback(world: ChaosWorld, id: string): Promise<string | undefined> {
@@ -209,56 +232,6 @@ async function waitForRollback(world: ChaosWorld, id: string): Promise<string | 
     await sleep(200);
   }
   return undefined;
-}
-
-/** The checks every finished deployment must pass (see the module comment); its hooks must be loggingHooks. */
-export async function checkDeployment(sys: TestSystem, redis: Redis, app: string, id: string, group: string): Promise<string[]> {
-  const problems: string[] = [];
-  const d = await sys.rest.deployment(id);
-  const targets = await sys.rest.targets(id);
-
-  const counts: Record<string, number> = {};
-  for (const t of targets) counts[t.status] = (counts[t.status] ?? 0) + 1;
-  for (const key of ['Pending', 'InProgress', 'Succeeded', 'Failed', 'Skipped']) {
-    if ((d.deploymentOverview[key] ?? 0) !== (counts[key] ?? 0)) problems.push(`overview ${key}=${d.deploymentOverview[key]} but ${counts[key] ?? 0} targets are ${key}`);
-  }
-
-  const stream = await redis.xrange(`{${sys.prefix}}:dep:${id}:events`, '-', '+');
-  const events = stream.map(([, fields]) => JSON.parse(fields[fields.indexOf('e') + 1]));
-  const finalStatuses = events.filter((e) => e.type === 'DeploymentStatus' && TERMINAL.includes(e.status));
-  if (finalStatuses.length !== 1) problems.push(`${finalStatuses.length} final deployment status events`);
-
-  for (const t of targets) {
-    const host = t.targetId as string;
-    const ran = (await readFile(path.join(sys.agents.get(host)!.installRoot, 'ran.log'), 'utf8').catch(() => ''))
-      .split('\n')
-      .filter((line) => line.endsWith(` ${id} ${host}`));
-    if (!['Succeeded', 'Failed', 'Skipped'].includes(t.status)) problems.push(`${host} ended ${t.status}`);
-    const hostFinal = events.filter((e) => e.type === 'InstanceStatus' && e.instanceId === host && ['Succeeded', 'Failed', 'Skipped'].includes(e.status));
-    if (hostFinal.length !== 1) problems.push(`${host}: ${hostFinal.length} final instance status events`);
-    for (const event of t.lifecycleEvents as { lifecycleEventName: string; status: string; diagnostics?: { message: string } }[]) {
-      const name = event.lifecycleEventName;
-      if (!['Succeeded', 'Failed', 'Skipped'].includes(event.status)) problems.push(`${host} ${name} ended ${event.status}`);
-      const recorded = events.filter((e) => e.type === 'LifecycleEvent' && e.instanceId === host && e.lifecycleEventName === name && ['Succeeded', 'Failed', 'Skipped'].includes(e.status));
-      if (recorded.length !== 1) problems.push(`${host} ${name}: ${recorded.length} final records in the event stream`);
-      if (!(HOOKS as readonly string[]).includes(name)) continue;
-      const times = ran.filter((line) => line.startsWith(`${name} `)).length;
-      // A hook stopped by StopDeployment may have been killed before it got to write its line.
-      const stoppedEarly = event.status === 'Failed' && (event.diagnostics?.message ?? '').includes('the deployment was stopped') && times === 0;
-      const expected = event.status === 'Succeeded' || (event.status === 'Failed' && !stoppedEarly) ? 1 : 0;
-      if (times !== expected) problems.push(`${host} ${name} (${event.status}) ran ${times} times, expected ${expected}`);
-    }
-  }
-
-  const k = `{${sys.prefix}}`;
-  const open = (await redis.zrange(`${k}:cmds:open`, 0, -1)).filter((c) => c.startsWith(`${id}.`));
-  if (open.length > 0) problems.push(`open commands left: ${open.join(', ')}`);
-  if (await redis.sismember(`${k}:deps:active`, id)) problems.push('still in the active set');
-  if (await redis.sismember(`${k}:deps:rollback-pending`, id)) problems.push('rollback still pending');
-  const groupId = (await sys.rest.ok('GET', `/v1/applications/${app}/deployment-groups/${group}`)).deploymentGroupId;
-  // The slot may already belong to this deployment's rollback; never to the deployment itself.
-  if ((await redis.get(`${k}:group-lock:${groupId}`)) === id) problems.push('still holds its group slot');
-  return problems;
 }
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated with --seed. */

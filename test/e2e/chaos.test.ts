@@ -1,7 +1,9 @@
 /**
  * A short run of the chaos trials (`npm run chaos` runs 20): the worker process is SIGKILLed at a
- * random moment of an in-place deployment (of the rollback after a failure; around a stop) and
- * restarted; the deployment must still end right, with every lifecycle event recorded exactly once.
+ * random moment of a deployment — in place (of the rollback after a failure; around a stop) and
+ * blue/green (a linear traffic shift) — and restarted; the deployment must still end right, with
+ * every lifecycle event recorded exactly once, and a blue/green one with each traffic step once
+ * and all the traffic on the new version.
  */
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { killWindowMs, runTrial, seededRandom, startChaosWorld, stopChaosWorld, stopWindowMs, type ChaosWorld, type TrialKind } from '../../scripts/chaos/world.js';
@@ -12,13 +14,13 @@ const random = seededRandom(seed);
 
 beforeAll(async () => {
   world = await startChaosWorld('chaoslite', () => undefined);
-});
+}, 180_000);
 
 afterAll(async () => {
   if (world) await stopChaosWorld(world);
 });
 
-const trials: TrialKind[] = ['fail-then-rollback', 'one-at-a-time', 'stop-midway'];
+const trials: TrialKind[] = ['fail-then-rollback', 'one-at-a-time', 'stop-midway', 'blue-green-linear'];
 
 it.each(trials)('%s survives a SIGKILLed worker', async (kind) => {
   onTestFailed(() => console.error(`chaos seed ${seed}\n${world.sys.logs()}`));
