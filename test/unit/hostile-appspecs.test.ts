@@ -193,6 +193,32 @@ describe('the host allowance: runas users and files destinations', () => {
     expect(record.files).toEqual([path.join(clean, 'srv/app/web/index.html')]);
   });
 
+  it('Install refuses to install a bundle link that would lead out of the allowed directories', async () => {
+    const archive = await tempDir();
+    await mkdir(path.join(archive, 'web'));
+    await writeFile(path.join(archive, 'outside'), 'x');
+    // Inside the bundle (web/.. is its root), but installed at /srv/app/l it means /srv/outside.
+    await symlink('../outside', path.join(archive, 'web', 'l'));
+    const install = async (destination: string) => {
+      const root = await tempDir();
+      const result = await installRevision({
+        archiveDir: archive,
+        appspec: spec(`files:\n  - {source: web, destination: ${destination}}`),
+        installRoot: root,
+        fileExistsBehavior: 'DISALLOW',
+        log: () => undefined,
+        allowance: { destinations: ['/srv/app'] },
+      }).catch((e: unknown) => e);
+      return { root, result };
+    };
+    const out = await install('/srv/app');
+    expect(out.result).toMatchObject({ code: 'NOT_ALLOWED', message: expect.stringMatching(/symbolic link .*\/srv\/app\/l -> \.\.\/outside would lead to .*\/srv\/outside, outside/) });
+    expect(await readdir(path.join(out.root, 'srv', 'app'))).toEqual([]);
+    // One level down, the same link stays inside /srv/app and is installed.
+    const inside = await install('/srv/app/web');
+    expect(inside.result).toMatchObject({ files: [path.join(inside.root, 'srv/app/web/l')] });
+  });
+
   it('the hook runner refuses a runas user the host does not allow (the previous revision\'s scripts too)', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'stop.sh'), '#!/bin/sh\ntouch ran\n', { mode: 0o755 });
