@@ -209,7 +209,8 @@ describe('100,000 tiny entries', () => {
       const archive = make();
       const started = performance.now();
       await expectRefused(() => archive, type, 'BUNDLE_TOO_LARGE', new RegExp(`${DEFAULT_MAX_ENTRIES}`), {});
-      expect(performance.now() - started).toBeLessThan(10_000);
+      // Bounded, not fast: seconds on an idle machine; the bound leaves room for a loaded 2-core CI.
+      expect(performance.now() - started).toBeLessThan(60_000);
     });
   }
 
@@ -219,7 +220,7 @@ describe('100,000 tiny entries', () => {
     const started = performance.now();
     const found = await readBundleFile(file, 'tgz', 'appspec.yml', 1024 * 1024, { maxEntries: 200_000 });
     expect(found?.content.toString()).toBe(APPSPEC);
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(performance.now() - started).toBeLessThan(60_000);
   });
 });
 

@@ -88,7 +88,7 @@ async function archivePush(deps: RevisionDeps, delivery: WebhookDelivery): Promi
     const { digest, size } = await deps.git.archiveCommit(cloneUrl, branch, commitId, staged);
     let appspec;
     try {
-      appspec = await readBundleAppSpec(staged, 'tgz');
+      appspec = await readBundleAppSpec(staged, 'tgz', deps.config.bundleLimits);
     } catch (err) {
       throw new PushRefused(`Commit ${commitId} of ${repository}: ${(err as Error).message}`);
     }
