@@ -43,11 +43,11 @@ export function agentRoutes(deps: ApiDeps): Router {
     const commandId = parseInput(CommandIdSchema, req.params.id, 'command id');
     const report = parseInput(ReportRequest, req.body, 'report');
     const now = deps.now();
-    const [answer] = await Promise.all([
-      recordReport({ ...deps, onEventsEnded: (events) => deps.metrics.lifecycleEventsEnded(events) }, instanceName, commandId, report, now),
-      store.instances.touch(instanceName, now.getTime()),
-    ]);
+    const answer = await recordReport({ ...deps, onEventsEnded: (events) => deps.metrics.lifecycleEventsEnded(events) }, instanceName, commandId, report, now);
     res.json(answer);
+    // The heartbeat only for a report taken: a refused one (unknown command: 404) writes nothing.
+    // Written once the answer is on its way, so it adds nothing to the agent's wait.
+    await store.instances.touch(instanceName, now.getTime()).catch((err: unknown) => req.log.warn({ err, instanceId: instanceName }, 'heartbeat not recorded'));
   });
 
   router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
@@ -63,10 +63,15 @@ export function agentRoutes(deps: ApiDeps): Router {
 
 async function poll(deps: ApiDeps, req: Request, instanceName: string, known: ReadonlySet<string>, waitMs: number): Promise<PollResponse> {
   const { store } = deps;
+  // The agent hung up: the *response* closing unfinished says so. (A request's own 'close' fires
+  // as soon as its body has been read, before this point, so it never told.) Without this an
+  // abandoned poll waited out its deadline and then recorded a heartbeat for a client gone.
+  const gone = new AbortController();
+  req.res?.on('close', () => {
+    if (!req.res?.writableFinished) gone.abort();
+  });
   await store.instances.touch(instanceName, deps.now().getTime());
   const deadline = Date.now() + waitMs;
-  const gone = new AbortController();
-  req.on('close', () => gone.abort());
   for (;;) {
     const open = (await store.commands.openFor(instanceName)).filter((c) => c.state === 'Open');
     const fresh = open.filter((c) => !known.has(c.command.commandId));
