@@ -61,8 +61,8 @@ const EnvSchema = z.object({
   CUTOVER_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   CUTOVER_UPLOAD_TIMEOUT_MS: int(1000, 24 * 3_600_000).default(15 * 60_000),
   CUTOVER_RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(10),
-  CUTOVER_RATE_LIMIT_PER_TOKEN: int(0, 100_000_000).default(20_000),
-  CUTOVER_RATE_LIMIT_PER_IP: int(0, 100_000_000).default(50_000),
+  CUTOVER_RATE_LIMIT_PER_TOKEN: int(0, 100_000_000).default(50_000),
+  CUTOVER_RATE_LIMIT_PER_IP: int(0, 100_000_000).default(100_000),
   CUTOVER_TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/, _-]{1,1000}$/).optional(),
   CUTOVER_CORS_ORIGINS: z.string().optional(),
 });
