@@ -45,6 +45,7 @@ export interface SchedulerDeps {
 type StepOutcome = 'settled' | 'again';
 
 const MAX_STEPS = 100;
+const MAX_HOSTS_NAMED = 20;
 
 export async function reconcileDeployment(deps: SchedulerDeps, deploymentId: string): Promise<void> {
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -192,7 +193,10 @@ export async function releaseTargets(deps: SchedulerDeps, state: DeploymentState
 async function failureError(deps: SchedulerDeps, state: DeploymentState, message: string): Promise<ErrorInformation> {
   const failed = (await deps.store.deployments.listTargets(state.spec.deploymentId)).filter((t) => t.status === 'Failed' || t.status === 'Unknown');
   if (failed.length > 0 && failed.every((t) => t.agentIssue)) {
-    return { code: 'AGENT_ISSUE', message: `The deployment failed because the agent on ${failed.map((t) => t.targetId).join(', ')} stopped responding.` };
+    // Named up to a point: at thousands of hosts the message would be megabytes (the targets list them all).
+    const names = failed.slice(0, MAX_HOSTS_NAMED).map((t) => t.targetId).join(', ');
+    const more = failed.length > MAX_HOSTS_NAMED ? ` and ${failed.length - MAX_HOSTS_NAMED} more hosts` : '';
+    return { code: 'AGENT_ISSUE', message: `The deployment failed because the agent on ${names}${more} stopped responding.` };
   }
   return { code: 'HEALTH_CONSTRAINTS', message };
 }
