@@ -108,7 +108,9 @@ export function decideBlueGreen(view: BlueGreenView): BlueGreenDecision {
           },
         };
       }
-      if (record.rerouteOnly || !terminates(config)) return { kind: 'close', status: 'Succeeded' };
+      // Nothing follows the block: close once the instances themselves have ended (AfterBlockTraffic
+      // over is not yet Succeeded), so the deployment never reports Succeeded with instances InProgress.
+      if (record.rerouteOnly || !terminates(config)) return blue.every(done) ? { kind: 'close', status: 'Succeeded' } : { kind: 'wait' };
       const due = nowMs + terminationWaitMs(config.terminateBlueInstancesOnDeploymentSuccess);
       return { kind: 'enter', phase: 'TerminationWait', change: { terminationDueAt: iso(due) }, wakeAt: iso(due) };
     }
