@@ -14,6 +14,7 @@ import { shiftSchedule } from '../../shared/domain/traffic-routing.js';
 import type { DeploymentEvent } from '../../shared/domain/events.js';
 import { applyPercent, type TrafficDeps } from './weights.js';
 import { readAlarms, stopOnAlarm } from './alarms.js';
+import { canRestore } from './restore.js';
 
 const MAX_ATTEMPTS = 20;
 /** A job that fires this much before its due time waits in place rather than being rescheduled. */
@@ -73,13 +74,35 @@ export async function runShiftStep(deps: TrafficDeps, deploymentId: string): Pro
     });
     const events: DeploymentEvent[] = [{ type: 'TrafficShift', deploymentId, shift }];
     if (last) events.push({ type: 'BlueGreenPhase', deploymentId, phase, previousPhase: 'Shifting' });
-    if (!(await deps.store.deployments.writeBlueGreen(deploymentId, record, next, { from: ['InProgress'], events }))) continue;
+    if (!(await deps.store.deployments.writeBlueGreen(deploymentId, record, next, { from: ['InProgress'], events }))) {
+      if (await undoIfGoingBack(deps, deploymentId)) return;
+      continue;
+    }
     deps.log.info({ deploymentId, step: index, percent: shift.percent, weights, timingErrorMs: shift.timingErrorMs }, 'traffic shifted');
     if (last) await deps.queues.reconcile(deploymentId);
     else await deps.queues.shiftStep(deploymentId, index + 1, (nextDueMs ?? appliedMs) - SHIFT_LEAD_MS - deps.now().getTime());
     return;
   }
   throw new Error(`blue/green deployment ${deploymentId}: the shift step kept losing races; retried by the queue`);
+}
+
+/**
+ * After a lost write: the weights were set from a record read before the wait, and a stop, a
+ * failure or an alarm may have put the traffic back on the original pool meanwhile (its write is
+ * what this one lost to). Then the weights just set must not stay: all back on the original pool,
+ * as the restore left them (idempotent, so it does not matter which of the two sets 0 last).
+ * Returns whether the deployment is on its way back (the step is over).
+ */
+async function undoIfGoingBack(deps: TrafficDeps, deploymentId: string): Promise<boolean> {
+  const state = await deps.store.deployments.get(deploymentId);
+  const record = state?.blueGreen;
+  if (!state || !record) return true;
+  const restoredByAlarm = record.phase === 'Shifting' && record.nextStep === undefined;
+  const goingBack = state.stopping || restoredByAlarm || (isDeploymentTerminal(state.status) && state.status !== 'Succeeded');
+  if (!goingBack) return false;
+  if (canRestore(record.phase)) await applyPercent(deps, state, 0);
+  deps.log.warn({ deploymentId }, 'a weight step lost to the way back; its weights were put back on the original pool');
+  return true;
 }
 
 /** Phases in which traffic is (or may be) on the replacement pool, and alarms are watched. */
