@@ -15,7 +15,7 @@
  * The world remembers which pool is live and which version it serves, so each trial also checks
  * what the one before it left (a success swaps the pools; a stop or an alarm does not).
  */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,14 +44,21 @@ const BLUE_EVENTS = ['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'];
 
 /**
  * Upper bounds of the random kill time (about the deployment's length, measured: install ~3 s,
- * then the shift 4 s and the block ~2 s; the alarm and its rollback ~7 s) and of the stop moment
- * (install or shift: a stop must come before the deployment could have ended).
+ * then the shift 4 s and the block ~2 s; the alarm and its rollback ~7 s) and of the stop moment.
  */
 export const BLUE_GREEN_WINDOWS: Record<BlueGreenKind, { killWithinMs: number; stopWithinMs?: number }> = {
   'blue-green-linear': { killWithinMs: 10_000 },
-  'blue-green-stop': { killWithinMs: 9_000, stopWithinMs: 6_000 },
+  'blue-green-stop': { killWithinMs: 9_000, stopWithinMs: 7_000 },
   'blue-green-alarm': { killWithinMs: 8_000 },
 };
+
+/**
+ * A stop moment up to this is counted from the deployment's creation (the install, mostly); a later
+ * one is `stopAtMs − STOP_IN_INSTALL_MS` after the shift began (0–4 s: after 34 % or 68 % moved).
+ * A worker killed and restarted (seconds, on a busy machine) would otherwise push nearly every
+ * stop into the install.
+ */
+const STOP_IN_INSTALL_MS = 3_300;
 
 export interface BlueGreenWorld {
   lb: TestLoadBalancer;
@@ -72,12 +79,19 @@ interface Context {
 /** The sample app at `version` (503 on every `failEvery`-th answer), with hooks that log their runs to ran.log before doing the sample app's work. */
 export async function loggingSampleApp(version: string, options: { failEvery?: number } = {}): Promise<Buffer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cutover-chaos-bg-'));
-  await tar.x({ cwd: dir, gzip: true, file: await writeTemp(await blueGreenApp(version, options)) });
   const files: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const rel = path.relative(dir, path.join(entry.parentPath, entry.name));
-    if (rel !== 'appspec.yml') files[rel] = await readFile(path.join(dir, rel), 'utf8');
+  try {
+    const tgz = path.join(dir, 'sample.tgz');
+    await writeFile(tgz, await blueGreenApp(version, options));
+    await mkdir(path.join(dir, 'x'));
+    await tar.x({ cwd: path.join(dir, 'x'), gzip: true, file: tgz });
+    for (const entry of await readdir(path.join(dir, 'x'), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const rel = path.relative(path.join(dir, 'x'), path.join(entry.parentPath, entry.name));
+      if (rel !== 'appspec.yml') files[rel] = await readFile(path.join(entry.parentPath, entry.name), 'utf8');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
   const sampleScript: Partial<Record<string, string>> = {
     ApplicationStop: 'application-stop.sh',
@@ -94,12 +108,6 @@ export async function loggingSampleApp(version: string, options: { failEvery?: n
     };
   }
   return makeBundle({ files, install: [{ source: 'app', destination: '/opt/cutover-sample' }], hooks });
-}
-
-async function writeTemp(buffer: Buffer): Promise<string> {
-  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cutover-chaos-tgz-')), 'bundle.tgz');
-  await writeFile(file, buffer);
-  return file;
 }
 
 /** Agents, load balancer, group and configs; then a first deployment so that one pool serves version 1. */
@@ -151,6 +159,22 @@ async function livePoolStored(ctx: Context): Promise<string | undefined> {
   return (await ctx.redis.hget(`{${ctx.sys.prefix}}:group-last:${groupId}`, 'livePool')) ?? undefined;
 }
 
+/** StopDeployment at `stopAtMs` (see STOP_IN_INSTALL_MS); the answer. */
+async function stopLater(sys: TestSystem, id: string, stopAtMs: number) {
+  if (stopAtMs <= STOP_IN_INSTALL_MS) await sleep(stopAtMs);
+  else {
+    const shifting = ['Shifting', 'AfterAllowTraffic', 'BlockingTraffic', 'TerminationWait', 'Terminating'];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const d = await sys.rest.deployment(id);
+      if (TERMINAL.includes(d.status) || shifting.includes(d.blueGreen?.phase)) break;
+      await sleep(50);
+    }
+    await sleep(stopAtMs - STOP_IN_INSTALL_MS);
+  }
+  return sys.rest.request('POST', `/v1/deployments/${id}/stop`, {});
+}
+
 const pair = (h: BlueGreenRecord['history'][number]) => `${h.step}:${h.percent}:${h.reason}`;
 
 /**
@@ -182,7 +206,7 @@ export async function runBlueGreenTrial(
     deploymentConfigName: alarm ? CANARY : LINEAR,
     ...(alarm ? { autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] } } : {}),
   });
-  const stop = kind === 'blue-green-stop' ? sleep(stopAtMs).then(() => sys.rest.request('POST', `/v1/deployments/${deploymentId}/stop`, {})) : undefined;
+  const stop = kind === 'blue-green-stop' ? stopLater(sys, deploymentId, stopAtMs) : undefined;
   await sleep(killAtMs);
   await sys.workers!.kill();
   await sleep(downForMs);
@@ -202,6 +226,7 @@ export async function runBlueGreenTrial(
     const record = d.blueGreen as BlueGreenRecord | undefined;
     // Which part of the deployment the trial hit: the weights it went through (e.g. "34 68 0/stop").
     note = record ? `shifts [${record.history.map((h) => (h.reason === 'step' ? `${h.percent}` : `${h.percent}/${h.reason}`)).join(' ')}]` : 'never started';
+    if (stop && stopAtMs > STOP_IN_INSTALL_MS) note += `, stopped ${stopAtMs - STOP_IN_INSTALL_MS} ms into the shift`;
     if (record) problems.push(...checkRecord(kind, d, record, targets, livePool));
     else if (kind === 'blue-green-stop') {
       // Stopped before it started (still Created or Queued): no pools chosen, no instance touched.

@@ -159,7 +159,8 @@ export async function stopChaosWorld(world: ChaosWorld): Promise<void> {
 
 /**
  * One trial: deploy, SIGKILL the workers at `killAtMs`, restart them after `downForMs`, check the
- * outcome. `stopAtMs` (stop-midway, blue-green-stop): when StopDeployment is called, on its own clock.
+ * outcome. `stopAtMs` (stop-midway, blue-green-stop): when StopDeployment is called, on its own clock
+ * (blue-green-stop: see STOP_IN_INSTALL_MS in ./blue-green.ts).
  */
 export async function runTrial(world: ChaosWorld, kind: TrialKind, killAtMs: number, downForMs: number, stopAtMs = 0): Promise<TrialResult> {
   const { sys } = world;
