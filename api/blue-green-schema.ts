@@ -5,14 +5,8 @@
  */
 import * as z from 'zod';
 import { routingProblems, type TrafficRoutingConfig } from '../shared/domain/traffic-routing.js';
+import { TagFilterBody } from './tag-filter-schema.js';
 
-const TagFilterBody = z
-  .strictObject({
-    key: z.string().min(1).max(128).optional(),
-    value: z.string().max(256).optional(),
-    type: z.enum(['KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE']).optional(),
-  })
-  .refine((f) => f.key !== undefined || f.value !== undefined, 'a tag filter needs a key or a value');
 
 const PoolBody = z.strictObject({
   poolName: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1 to 64 letters, digits, . _ or -'),

@@ -9,6 +9,7 @@ import { AUTO_ROLLBACK_EVENTS } from '../shared/domain/rollback.js';
 import { LoadBalancerInfoBody } from './load-balancer-schema.js';
 import { GitSourceBody, TriggerConfigurationsBody } from '../shared/notifications/trigger-schema.js';
 import { AlarmConfigurationBody, BlueGreenDeploymentConfigurationBody, TrafficRoutingConfigBody } from './blue-green-schema.js';
+import { TagFilterBody } from './tag-filter-schema.js';
 
 export const ResourceName = z.string().regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, '1 to 100 letters, digits or . _ + = , @ -');
 
@@ -56,13 +57,6 @@ export const ListRevisionsQuery = z.strictObject({
   deployed: z.enum(['include', 'exclude', 'ignore']).optional(),
 });
 
-const TagFilterBody = z
-  .strictObject({
-    key: z.string().min(1).max(128).optional(),
-    value: z.string().max(256).optional(),
-    type: z.enum(['KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE']).optional(),
-  })
-  .refine((f) => f.key !== undefined || f.value !== undefined, 'a tag filter needs a key or a value');
 
 export const CreateDeploymentGroupBody = z
   .strictObject({

@@ -11,9 +11,9 @@ cd "$(dirname "$0")/../.." || exit
 
 name="${1:-}"
 case "$name" in
-  fleet | api | agent) shift ;;
+  fleet | api | agent | shift) shift ;;
   *)
-    echo "usage: bash scripts/bench/run.sh fleet|api|agent [args]" >&2
+    echo "usage: bash scripts/bench/run.sh fleet|api|agent|shift [args]" >&2
     exit 2
     ;;
 esac

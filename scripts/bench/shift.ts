@@ -26,7 +26,7 @@
  *   RESULT shift driver=builtin p99_timing_error_ms=… share_error_pp=… p50_timing_error_ms=… …
  * Targets (issue 4): p99 timing error < 50 ms; share within 1 point over 10,000 requests. The exit
  * code is 0 when every driver was measured, met or not; the lines say. Run it through
- * scripts/bench/shift/run.sh (npm run bench:shift), which gives it a private Redis.
+ * scripts/bench/run.sh shift (npm run bench:shift), which gives it a private Redis.
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';

@@ -4,13 +4,13 @@
  * "b" — and the load balancer as a process of its own. Traffic is measured the way a user would
  * feel it: a load loop through the load balancer, counting which version answers.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TestSystem, freePort } from './system.js';
 import { startLoadLoop, sample } from './load-loop.js';
-import { startLoadBalancer, type DriverName, type TestLoadBalancer } from './load-balancers.js';
+import { printLogsOnFailure, startLoadBalancer, type DriverName, type TestLoadBalancer } from './load-balancers.js';
 import { POOLS, blueGreenApp, blueGreenOf, shareOf, waitForRecord, type BlueGreenRecord } from './blue-green.js';
 import { until } from './processes.js';
 
@@ -61,12 +61,6 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     await sys?.stop();
   });
 
-  function printLogsOnFailure(): void {
-    onTestFailed(() => {
-      console.error(sys.logs());
-      console.error(`----- ${driver} load balancer -----\n${lb.log().slice(-20_000)}`);
-    });
-  }
 
   async function createConfig(name: string, trafficRoutingConfig: Record<string, unknown>): Promise<void> {
     await sys.rest.ok('POST', '/v1/deployment-configs', { name: `${name}-${driver}`, minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, trafficRoutingConfig });
@@ -92,7 +86,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
 
   describe(`blue/green behind ${driver === 'builtin' ? 'the built-in router' : 'HAProxy'}`, () => {
     it('canary 10% then 100%: during the canary the new pool answers 10% (±3 points) of at least 2,000 requests; afterwards all', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       await createConfig('canary10', { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryIntervalSeconds: 30 } });
       const before = await liveVersions();
       const { id, version: v } = await deploy(`canary10-${driver}`);
@@ -131,7 +125,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     if (!options.full) return;
 
     it('linear 25%: the weights the load balancer holds go 25, 50, 75, 100, each at its due time', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       await createConfig('linear25', { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 25, linearIntervalSeconds: 3 } });
       const { id } = await deploy(`linear25-${driver}`);
       const shifting = await waitForRecord(sys.rest, id, 'the shift to start', (r) => r.phase === 'Shifting' || r.history.length > 0);
@@ -167,7 +161,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     });
 
     it('the new revision answers 5xx: the error-rate alarm fires, traffic is back on the old pool within one evaluation period, Stopped with ALARM_ACTIVE, and a rollback runs', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       await updateGroup({
         alarmConfiguration: {
           enabled: true,
@@ -212,7 +206,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     });
 
     it('an HTTP check alarm that fails is seen before the first step: Stopped with ALARM_ACTIVE, no weight ever moved', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       // A stand-in for the team's smoke-test endpoint, answering 503.
       const smoke = http.createServer((_req, res) => res.writeHead(503).end('down'));
       await new Promise<void>((resolve) => smoke.listen(0, '127.0.0.1', resolve));
@@ -232,7 +226,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     });
 
     it('STOP_DEPLOYMENT: the deployment waits in Ready until continue; with a short wait and no continue it ends Stopped and no traffic moved', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       const bgConfig = (readyOption: Record<string, unknown>) => ({
         blueGreenDeploymentConfiguration: { pools: POOLS, deploymentReadyOption: readyOption, terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' } },
       });
@@ -262,7 +256,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     });
 
     it('the worker process is killed with SIGKILL between two steps: a new one applies the rest on schedule, each step once', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       await createConfig('linear25slow', { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 25, linearIntervalSeconds: 8 } });
       const { id, version: v } = await deploy(`linear25slow-${driver}`);
       await waitForRecord(sys.rest, id, 'the first step', (r) => r.history.length === 1, 90_000);
@@ -283,7 +277,7 @@ export function blueGreenSuite(driver: DriverName, options: SuiteOptions): void 
     });
 
     it('TERMINATE: once the termination wait is skipped (continue TERMINATION_WAIT) the original pool runs its own ApplicationStop and serves no more', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       const bgConfig = (terminate: Record<string, unknown>) => ({ blueGreenDeploymentConfiguration: { pools: POOLS, terminateBlueInstancesOnDeploymentSuccess: terminate } });
       await updateGroup(bgConfig({ action: 'TERMINATE', terminationWaitTimeInMinutes: 60 }));
       const { id, version: v } = await deploy('CodeDeployDefault.AllAtOnce');

@@ -5,11 +5,11 @@
  * of its own. A load loop sends requests through the load balancer without pause while
  * deployments run; it must see no failed request.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { TestSystem, freePort } from './system.js';
 import { sample, startLoadLoop, type LoadReport } from './load-loop.js';
-import { startLoadBalancer, type DriverName, type TestLoadBalancer } from './load-balancers.js';
+import { printLogsOnFailure, startLoadBalancer, type DriverName, type TestLoadBalancer } from './load-balancers.js';
 import { sampleAppVariant, slowAppBundle } from './lb-bundles.js';
 
 const APP = 'shop';
@@ -56,12 +56,6 @@ export function loadBalancerSuite(driver: DriverName): void {
     await sys?.stop();
   });
 
-  function printLogsOnFailure(): void {
-    onTestFailed(() => {
-      console.error(sys.logs());
-      console.error(`----- ${driver} load balancer -----\n${lb.log().slice(-20_000)}`);
-    });
-  }
 
   // One group for every test, as a team would have: each deployment's ApplicationStop then stops
   // what the previous one started. The deployment config is chosen per deployment.
@@ -87,7 +81,7 @@ export function loadBalancerSuite(driver: DriverName): void {
 
   describe(`in place behind ${driver === 'builtin' ? 'the built-in router' : 'HAProxy'}`, () => {
     it('HalfAtATime under load: no failed request, and afterwards every answer comes from the new version', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       const first = await deploy(await sampleAppVariant('1'), 'CodeDeployDefault.HalfAtATime');
       await sys.rest.finished(first, 'Succeeded');
       const before = await sample(lb.url, 40);
@@ -124,7 +118,7 @@ export function loadBalancerSuite(driver: DriverName): void {
     });
 
     it('ValidateService failing on one host: the deployment fails as OneAtATime says, that host stays out, no request fails', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       const loop = startLoadLoop(lb.url, { concurrency: 3, maxRequests: 100_000, maxMs: 90_000 });
       const id = await deploy(await sampleAppVariant('3', { validateFailsOn: 'host-3' }), 'CodeDeployDefault.OneAtATime');
       const d = await sys.rest.finished(id, 'Failed');
@@ -151,7 +145,7 @@ export function loadBalancerSuite(driver: DriverName): void {
     });
 
     it('drain: a slow request in flight when its host is blocked completes', async () => {
-      printLogsOnFailure();
+      printLogsOnFailure(sys, lb);
       await sys.rest.finished(await deploy(await slowAppBundle('1'), 'CodeDeployDefault.AllAtOnce'), 'Succeeded');
       const v2 = await sys.rest.upload(APP, await slowAppBundle('2'));
 

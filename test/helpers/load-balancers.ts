@@ -7,6 +7,7 @@
  * tests that need it fail loudly, they never skip.
  */
 import { randomBytes } from 'node:crypto';
+import { onTestFailed } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startTsx, until, type Proc } from './processes.js';
@@ -67,4 +68,12 @@ async function startHaproxy(dir: string): Promise<TestLoadBalancer> {
     log: () => `haproxy config ${haproxy.configFile}, log ${path.basename(haproxy.logFile)}`,
     stop: () => haproxy.stop(),
   };
+}
+
+/** On a failing test, print every process's log and the load balancer's (a helper for the suites that use both). */
+export function printLogsOnFailure(sys: { logs(): string }, lb: TestLoadBalancer): void {
+  onTestFailed(() => {
+    console.error(sys.logs());
+    console.error(`----- ${lb.driver} load balancer -----\n${lb.log().slice(-20_000)}`);
+  });
 }

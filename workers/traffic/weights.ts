@@ -6,10 +6,7 @@
  * Only hosts the load balancer has in service count: a pool that was never registered (the very
  * first blue/green deployment of a group) simply takes no share.
  */
-import type { Logger } from '../../shared/logger.js';
-import type { Store } from '../../shared/store/index.js';
-import type { Queues } from '../../shared/queues.js';
-import type { Config } from '../../shared/config.js';
+import type { TrafficDeps } from '../instance/traffic-step.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
 import { parseTargetAddress, type LoadBalancerInfo } from '../../shared/domain/load-balancer.js';
 import { poolWeights, type PoolWeights } from '../../shared/domain/traffic-routing.js';
@@ -17,13 +14,7 @@ import type { InstanceTarget } from '../../shared/domain/types.js';
 import { createTrafficRouter } from '../../shared/traffic/create-router.js';
 import type { TrafficRouter, TrafficTarget } from '../../shared/traffic/traffic-router.js';
 
-export interface TrafficDeps {
-  store: Store;
-  queues: Queues;
-  config: Config;
-  log: Logger;
-  now: () => Date;
-}
+export type { TrafficDeps };
 
 export function routerFor(deps: TrafficDeps, state: DeploymentState): { router: TrafficRouter; lb: LoadBalancerInfo } {
   const lb = state.spec.loadBalancerInfo;
