@@ -39,12 +39,14 @@ async function giveUpOnLostCommands(deps: SweepDeps): Promise<void> {
   if (open.length === 0) return;
   const lastSeen = await store.instances.lastSeen([...new Set(open.map((c) => c.instanceName))]);
   const now = deps.now();
+  const controlPlaneDeaf = noAgentHeard(lastSeen, now.getTime(), config.heartbeatTimeoutMs);
+  if (controlPlaneDeaf) deps.log.warn({ agents: lastSeen.size }, 'no agent with work has been heard for half the heartbeat timeout: the api is behind, not the agents; nobody is blamed this sweep');
   for (const record of open) {
     // A command gets the full heartbeat timeout to be picked up, even by an agent that was silent
     // before it was issued (e.g. a host whose agent is being restarted when a rollback reaches it).
     const heardOf = Math.max(lastSeen.get(record.instanceName) ?? 0, Date.parse(record.createdAt));
     const silentForMs = now.getTime() - heardOf;
-    if (silentForMs > config.heartbeatTimeoutMs) {
+    if (silentForMs > config.heartbeatTimeoutMs && !controlPlaneDeaf) {
       const seconds = Math.round(config.heartbeatTimeoutMs / 1000);
       await giveUp(deps, record, agentIssueDiagnostics(`the agent on ${record.instanceName} has not polled for more than ${seconds} s; it is presumed dead.`), true);
     } else if (now.getTime() > Date.parse(record.deadlineAt)) {
@@ -57,6 +59,18 @@ async function giveUpOnLostCommands(deps: SweepDeps): Promise<void> {
       await giveUp(deps, record, diagnostics, false);
     }
   }
+}
+
+/**
+ * When several agents have work and not one of them has been heard for half the heartbeat timeout,
+ * the silence is the api's (overloaded, or cut off from Redis), not each agent's: blaming them all
+ * with AGENT_ISSUE would fail a healthy fleet. The command deadlines still bound the wait. With a
+ * single agent the two cannot be told apart, and it is judged alone as before.
+ */
+export function noAgentHeard(lastSeen: ReadonlyMap<string, number>, nowMs: number, heartbeatTimeoutMs: number): boolean {
+  if (lastSeen.size < 2) return false;
+  const newest = Math.max(...lastSeen.values());
+  return nowMs - newest > heartbeatTimeoutMs / 2;
 }
 
 async function giveUp(deps: SweepDeps, record: CommandRecord, diagnostics: Diagnostics, agentIssue: boolean): Promise<void> {
