@@ -179,14 +179,14 @@ describe('cutover CLI', () => {
     expect(done.stderr).toContain('Succeeded');
   });
 
-  it('stop and continue answer clearly: an ended deployment, a feature this server lacks', async () => {
+  it('stop and continue answer clearly: an ended deployment, an in-place deployment has nothing to continue', async () => {
     const { deployments } = await sys.rest.ok('GET', `/v1/deployments?applicationName=${APP}&status=Succeeded`);
     const id = deployments[0].deploymentId as string;
     const [stop, cont] = await Promise.all([runCli(['stop', id], env), runCli(['continue', id], env)]);
     expect(stop.code).toBe(1);
     expect(stop.stderr).toContain('already completed');
     expect(cont.code).toBe(1);
-    expect(cont.stderr).toContain('not available on this server');
+    expect(cont.stderr).toContain('only a blue/green deployment waits for ContinueDeployment');
   });
 });
 
