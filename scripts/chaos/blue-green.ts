@@ -54,11 +54,11 @@ export const BLUE_GREEN_WINDOWS: Record<BlueGreenKind, { killWithinMs: number; s
 
 /**
  * A stop moment up to this is counted from the deployment's creation (the install, mostly); a later
- * one is `stopAtMs − STOP_IN_INSTALL_MS` after the shift began (0–4 s: after 34 % or 68 % moved).
- * A worker killed and restarted (seconds, on a busy machine) would otherwise push nearly every
- * stop into the install.
+ * one is `stopAtMs − STOP_IN_INSTALL_MS` after the shift began by its record (0–3.7 s: after 34 %
+ * or 68 % moved, before the 100 % step at 4 s). A worker killed and restarted (seconds, on a busy
+ * machine) would otherwise push nearly every stop into the install.
  */
-const STOP_IN_INSTALL_MS = 3_300;
+const STOP_IN_INSTALL_MS = 3_600;
 
 export interface BlueGreenWorld {
   lb: TestLoadBalancer;
@@ -163,14 +163,16 @@ async function livePoolStored(ctx: Context): Promise<string | undefined> {
 async function stopLater(sys: TestSystem, id: string, stopAtMs: number) {
   if (stopAtMs <= STOP_IN_INSTALL_MS) await sleep(stopAtMs);
   else {
-    const shifting = ['Shifting', 'AfterAllowTraffic', 'BlockingTraffic', 'TerminationWait', 'Terminating'];
+    // The record's own start of the shift (same clock), not the moment a poll happens to see it.
+    let startedMs = Date.now();
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const d = await sys.rest.deployment(id);
-      if (TERMINAL.includes(d.status) || shifting.includes(d.blueGreen?.phase)) break;
+      if (d.blueGreen?.shiftStartedAt) startedMs = Date.parse(d.blueGreen.shiftStartedAt);
+      if (TERMINAL.includes(d.status) || d.blueGreen?.shiftStartedAt) break;
       await sleep(50);
     }
-    await sleep(stopAtMs - STOP_IN_INSTALL_MS);
+    await sleep(Math.max(0, startedMs + stopAtMs - STOP_IN_INSTALL_MS - Date.now()));
   }
   return sys.rest.request('POST', `/v1/deployments/${id}/stop`, {});
 }
