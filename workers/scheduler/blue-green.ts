@@ -26,7 +26,8 @@ import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
 import { canRestore, restoreOriginalTraffic } from '../traffic/restore.js';
 import { SHIFT_LEAD_MS } from '../traffic/shift.js';
 import { releaseTargets, type SchedulerDeps } from './reconcile.js';
-import { closeDeployment } from './close.js';
+import { closeDeployment, endingOf } from './close.js';
+import { wantsRollback } from '../../shared/domain/rollback.js';
 
 type Outcome = 'settled' | 'again';
 
@@ -181,8 +182,18 @@ async function stopBlueGreen(deps: SchedulerDeps, state: DeploymentState, target
 export async function finishBlueGreen(deps: SchedulerDeps, state: DeploymentState, status: 'Succeeded' | 'Failed' | 'Stopped', error: ErrorInformation | undefined): Promise<Outcome> {
   const { deploymentId } = state.spec;
   const record = state.blueGreen;
-  // Past BlockingTraffic the original pool no longer takes traffic: the replacement serves, whatever the ending.
-  const swapped = status === 'Succeeded' || record?.phase === 'TerminationWait' || record?.phase === 'Terminating';
+  // Once BlockingTraffic has begun, the original pool is being taken out and the replacement serves
+  // everything. Ending there, the replacement becomes the live pool — unless a rollback follows: its
+  // reroute re-registers the original pool (the live one) and blocks the replacement.
+  const rollbackFollows = wantsRollback(
+    { creator: state.spec.creator, autoRollbackConfiguration: state.spec.autoRollbackConfiguration, stopRollback: state.stopRollback },
+    endingOf(state, status, error),
+  );
+  const swapped =
+    status === 'Succeeded' ||
+    record?.phase === 'TerminationWait' ||
+    record?.phase === 'Terminating' ||
+    (record?.phase === 'BlockingTraffic' && !rollbackFollows);
   if (status !== 'Succeeded') {
     if (record && record.percent > 0 && canRestore(record.phase)) {
       if (!(await restoreOriginalTraffic(deps, state, status === 'Stopped' ? 'stop' : 'failure'))) return 'again';
