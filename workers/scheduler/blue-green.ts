@@ -24,7 +24,7 @@ import { updateTarget } from '../../shared/operations/update-target.js';
 import { cancelOpenCommands } from '../../shared/operations/stop-deployment.js';
 import { MANUAL_STOP_ERROR } from '../../shared/domain/stop.js';
 import { canRestore, restoreOriginalTraffic } from '../traffic/restore.js';
-import { SHIFT_LEAD_MS } from '../traffic/shift.js';
+import { SHIFT_LEAD_MS, ensureAlarmWatch } from '../traffic/shift.js';
 import { releaseTargets, type SchedulerDeps } from './reconcile.js';
 import { closeDeployment, endingOf } from './close.js';
 import { wantsRollback } from '../../shared/domain/rollback.js';
@@ -123,6 +123,7 @@ async function carryOut(deps: SchedulerDeps, state: DeploymentState, record: Blu
       throw new Error('unreachable: the install phase is the caller’s');
     case 'wait':
       if (decision.wakeAt) await deps.queues.reconcileLater(deploymentId, `${record.phase}-${decision.wakeAt}`, Date.parse(decision.wakeAt) - deps.now().getTime());
+      await ensureAlarmWatch(deps, state);
       if (record.phase === 'Shifting' && record.nextStep !== undefined) {
         // Re-asserted on every look (the id makes it one job). A step long overdue lost its job (it
         // failed for good, say): ask for it again under a fresh id.

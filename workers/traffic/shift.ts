@@ -9,6 +9,7 @@
  * pool (`alarms` jobs, one id per interval slot).
  */
 import { isDeploymentTerminal } from '../../shared/domain/statuses.js';
+import type { DeploymentState } from '../../shared/store/deployments.js';
 import { nextBlueGreen, type BlueGreenPhase, type ShiftRecord } from '../../shared/domain/blue-green.js';
 import { shiftSchedule } from '../../shared/domain/traffic-routing.js';
 import type { DeploymentEvent } from '../../shared/domain/events.js';
@@ -107,6 +108,20 @@ async function undoIfGoingBack(deps: TrafficDeps, deploymentId: string): Promise
 
 /** Phases in which traffic is (or may be) on the replacement pool, and alarms are watched. */
 const WATCHED: readonly BlueGreenPhase[] = ['Shifting', 'AfterAllowTraffic', 'BlockingTraffic', 'TerminationWait', 'Terminating'];
+
+/**
+ * Make sure the alarm check of the current evaluation slot is scheduled (the scheduler calls this
+ * on every look, so a check job that failed for good does not end the watch). One id per slot.
+ */
+export async function ensureAlarmWatch(deps: TrafficDeps, state: DeploymentState): Promise<void> {
+  const record = state.blueGreen;
+  const config = state.spec.alarmConfiguration;
+  if (!record?.shiftStartedAt || !config?.enabled || config.alarms.length === 0 || !WATCHED.includes(record.phase)) return;
+  const intervalMs = config.evaluationIntervalSeconds * 1000;
+  const startMs = Date.parse(record.shiftStartedAt);
+  const slot = Math.floor((deps.now().getTime() - startMs) / intervalMs) + 1;
+  await deps.queues.alarmCheck(state.spec.deploymentId, slot, startMs + slot * intervalMs - deps.now().getTime());
+}
 
 export async function runAlarmCheck(deps: TrafficDeps, deploymentId: string, slot: number): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
