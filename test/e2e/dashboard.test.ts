@@ -134,7 +134,8 @@ describe('web dashboard', () => {
     await page.screenshot({ path: await artifactPath('list.png'), fullPage: true });
     await row.getByRole('link', { name: id }).click();
     await page.getByRole('heading', { name: new RegExp(`Deployment ${id}`) }).waitFor();
-    expect(await page.title()).toBe(`Deployment ${id} · Cutover`);
+    // The title follows the page once it has rendered (an effect), so poll it rather than read it once.
+    await expect.poll(() => page.title(), POLL).toBe(`Deployment ${id} · Cutover`);
 
     // Watch the timeline fill in: every status each segment shows on the way is recorded.
     const seen = new Set<string>();
