@@ -19,7 +19,7 @@ import { ScriptLog } from './script-log.js';
 import { failedAfterRestart, runCommandEvents } from './command-runner.js';
 import type { HookRunner } from './events/event-context.js';
 import { runHookScript } from './hooks/index.js';
-import { stopOrphanedHook } from './orphan-hooks.js';
+import { stopMarkedHooks, stopOrphanedHook } from './orphan-hooks.js';
 import type { HostAllowance } from './installer/index.js';
 import type { BundleLimits } from '../shared/bundle/index.js';
 
@@ -135,6 +135,11 @@ export class Agent {
       }
       if (entry.runningHook && (await stopOrphanedHook(entry.runningHook, ORPHAN_KILL_GRACE_MS))) {
         this.options.log.warn({ commandId: id, pgid: entry.runningHook.pgid }, 'stopped a hook left running by the previous agent process');
+      }
+      if (!entry.complete) {
+        // Also the ones spawned too late to be journaled: found by the command id in their environment.
+        const stopped = await stopMarkedHooks(id, ORPHAN_KILL_GRACE_MS);
+        if (stopped > 0) this.options.log.warn({ commandId: id, groups: stopped }, 'stopped hook process groups left running by the previous agent process (found by their marker)');
       }
       const recovered = entry.complete ? entry : failedAfterRestart(entry);
       if (!entry.complete) this.options.log.warn({ commandId: id }, 'failing the command that was running when the agent stopped');

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { usesPreviousRevision, type HookEventName } from '../../shared/domain/lifecycle.js';
 import { hookEnvironment } from '../hooks/index.js';
+import { HOOK_MARKER_VARIABLE } from '../orphan-hooks.js';
 import type { EventContext } from './event-context.js';
 import { failed, succeeded, type EventOutcome } from './event-outcome.js';
 import { appSpecFor } from './load-appspec.js';
@@ -40,6 +41,8 @@ export async function runHooks(ctx: EventContext, event: HookEventName): Promise
       ...ctx.hookEnv,
       // CodeDeploy's agent sets BUNDLE_COMMIT for GitHub revisions; after --hook-env so it cannot be faked.
       ...(command.bundleCommit ? { BUNDLE_COMMIT: command.bundleCommit } : {}),
+      // Marks the hook's processes, so a restarted agent finds them even if it died before journaling the group.
+      [HOOK_MARKER_VARIABLE]: command.commandId,
     },
   });
   for (const script of scripts) {
