@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { TestSystem, freePort } from '../helpers/system.js';
 import { makeBundle } from '../helpers/bundles.js';
+import { until } from '../helpers/processes.js';
 import { slowAppBundle } from '../helpers/lb-bundles.js';
 import { startLoadBalancer, FAST_HEALTH_CHECK, type TestLoadBalancer } from '../helpers/load-balancers.js';
 
@@ -161,6 +162,26 @@ describe('faults', () => {
     expect(allow.diagnostics!.errorCode).toBe('UnknownError');
     expect(allow.diagnostics!.message).toMatch(/health check did not pass within 2 s; the instance was taken out again\. Last seen: in-service, unhealthy; last health check failed: GET \/healthz: ECONNREFUSED/);
     expect((await failedEvent(id, 'host-1', 'AfterAllowTraffic')).status).toBe('Skipped');
+    expect((await lb.router.describe({ id: 'host-1', host: '127.0.0.1', port: 1 })).admin).toBe('out-of-service');
+  });
+
+  it('a stop while AllowTraffic waits for a health check ends it at once (not after healthyTimeoutSeconds), and the host stays out', async () => {
+    printLogsOnFailure();
+    await createGroup(groupBody('stop-while-allowing', lb.loadBalancerInfo({ healthyTimeoutSeconds: 300 })));
+    const id = await sys.rest.deploy(APP, 'stop-while-allowing', bundle);
+    await until('AllowTraffic to be waiting', async () => {
+      const targets = await sys.rest.targets(id);
+      const host = targets.find((t: { targetId: string }) => t.targetId === 'host-1');
+      return host?.lifecycleEvents.find((e: Event) => e.lifecycleEventName === 'AllowTraffic')?.status === 'InProgress' ? true : undefined;
+    }, 30_000);
+    const stoppedAt = Date.now();
+    expect((await sys.rest.request('POST', `/v1/deployments/${id}/stop`, {})).status).toBe(200);
+    const d = await sys.rest.finished(id, 'Stopped', 30_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(d.errorInformation.code).toBe('MANUAL_STOP');
+    const allow = await failedEvent(id, 'host-1', 'AllowTraffic');
+    expect(allow.status).toBe('Failed');
+    expect(allow.diagnostics!.message).toMatch(/stopped while AllowTraffic waited/);
     expect((await lb.router.describe({ id: 'host-1', host: '127.0.0.1', port: 1 })).admin).toBe('out-of-service');
   });
 

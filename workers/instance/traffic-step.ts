@@ -12,6 +12,8 @@
  *                   done  → (BlockTraffic: router.remove) → Succeeded   CAS, then walk on
  *                   fail  → router.remove → Failed with diagnostics     CAS, then walk on
  *   router unreachable / refusing → Failed, errorCode UnknownError and the router's sentence.
+ *   stopped while AllowTraffic waits → Failed at once (router.remove); a BlockTraffic drain in
+ *   flight finishes (bounded by the deregistration delay), so requests in flight are not cut.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../shared/store/index.js';
@@ -117,6 +119,11 @@ async function act(deps: TrafficDeps, state: DeploymentState, target: InstanceTa
     const decision = decideBlock(await router.describe(trafficTarget), lb.deregistrationDelaySeconds, clock());
     if (decision.kind === 'done') await router.remove(trafficTarget);
     return decision;
+  }
+  if (state.stopping || isDeploymentTerminal(state.status)) {
+    // A stop does not wait out the health check (up to healthyTimeoutSeconds): the host stays out.
+    await router.remove(trafficTarget);
+    return { kind: 'fail', message: 'The deployment was stopped while AllowTraffic waited for the health check; the instance was taken out of the load balancer.' };
   }
   await router.register(trafficTarget, { weight: await allowWeight(router, trafficTarget, state, target, lb.weight), healthCheck: lb.healthCheck });
   const decision = decideAllow(await router.describe(trafficTarget), lb.healthyTimeoutSeconds, clock());
