@@ -137,11 +137,13 @@ async function act(deps: TrafficDeps, state: DeploymentState, target: InstanceTa
 /**
  * In place, a host comes back at the group's weight. Blue/green, the traffic worker owns the
  * weights: a replacement host joins at weight 0 (it takes traffic only when the shift gives it
- * some), and a host already in service keeps its weight (a rollback re-allowing the pool that
- * still serves must not cut it off).
+ * some, whatever an earlier, stopped deployment left on it), except in a reroute-only rollback,
+ * where a host already in service keeps its weight (re-allowing the pool that still serves must
+ * not cut it off).
  */
 async function allowWeight(router: TrafficRouter, trafficTarget: TrafficTarget, state: DeploymentState, target: InstanceTarget, groupWeight: number): Promise<number> {
   if (!state.blueGreen || target.instanceLabel !== 'Green') return groupWeight;
+  if (!state.blueGreen.rerouteOnly) return 0;
   const view = await router.describe(trafficTarget);
   return view.admin === 'in-service' ? view.weight : 0;
 }

@@ -29,6 +29,13 @@ export async function runShiftStep(deps: TrafficDeps, deploymentId: string): Pro
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const state = await deps.store.deployments.get(deploymentId);
     const record = state?.blueGreen;
+    if (state && record && state.stopping && !isDeploymentTerminal(state.status) && canRestore(record.phase)) {
+      // A step re-run after its worker died between setting the weights and recording them: the
+      // stop's restore may already have run, so put the weights back again (idempotent). Only while
+      // the deployment still holds its group: once it has ended, a newer one may own the weights.
+      await applyPercent(deps, state, 0);
+      return;
+    }
     if (!state || !record || record.phase !== 'Shifting' || record.nextStep === undefined || state.stopping || isDeploymentTerminal(state.status)) return;
     const dueMs = Date.parse(record.nextStepDueAt ?? '');
     const early = dueMs - deps.now().getTime();
