@@ -14,21 +14,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { TestSystem } from '../../test/helpers/system.js';
+import { HOOK_EVENTS } from '../../shared/domain/lifecycle.js';
 
 export const TERMINAL = ['Succeeded', 'Failed', 'Stopped'];
 
-/** The events whose scripts append "<event> <deployment> <host>" to ran.log (the chaos bundles' hooks). */
-export const LOGGED_HOOKS = [
-  'ApplicationStop',
-  'BeforeInstall',
-  'AfterInstall',
-  'ApplicationStart',
-  'ValidateService',
-  'BeforeAllowTraffic',
-  'AfterAllowTraffic',
-  'BeforeBlockTraffic',
-  'AfterBlockTraffic',
-] as const;
+/** The events whose scripts append "<event> <deployment> <host>" to ran.log: every hook event (the chaos bundles log them all). */
+export const LOGGED_HOOKS = HOOK_EVENTS;
 
 const ENDED = ['Succeeded', 'Failed', 'Skipped'];
 
