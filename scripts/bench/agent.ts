@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
 import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
-import { hardDeadline, nextMessage, REPO_ROOT, startNode, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
+import { hardDeadline, nextMessage, REPO_ROOT, startNode, runMain, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
 import { benchBundle } from './lib/bundle.js';
 import { childCpuSeconds, cpuSeconds, readCpu, readMemory } from './lib/proc.js';
 import { percentile, summarize } from './lib/stats.js';
@@ -188,11 +188,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    console.error(err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runMain(main);

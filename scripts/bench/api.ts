@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
 import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
-import { hardDeadline, stopAll, stopEverythingOnSignal } from './lib/processes.js';
+import { hardDeadline, runMain, stopAll, stopEverythingOnSignal } from './lib/processes.js';
 import { benchBundle } from './lib/bundle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/http-load.js';
 import { summarize } from './lib/stats.js';
@@ -127,11 +127,4 @@ async function measure(name: 'create' | 'get', cp: ControlPlane, redis: Redis, o
   return result;
 }
 
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    console.error(err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -31,7 +31,7 @@ import { Redis } from 'ioredis';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
 import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
-import { hardDeadline, REPO_ROOT, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
+import { hardDeadline, REPO_ROOT, runMain, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
 import { startSimulators, stopSimulators } from './fleet-simulators.js';
 import { benchBundle } from './lib/bundle.js';
 import { measureCase, type CaseResult } from './fleet-case.js';
@@ -234,11 +234,4 @@ async function main(): Promise<void> {
   if (options.profile) console.log(`profiles: ${profileDir}`);
 }
 
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    console.error(err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -112,20 +112,19 @@ export function nextMessage<T extends { type: string }>(child: Child, type: stri
   });
 }
 
-/** Poll `check` until it returns a value, or fail after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+/** The tests' poll-until helper; a bench always gives its own timeout. */
+export { until } from '../../../test/helpers/processes.js';
+
+/** Run a bench's main: exit 0 when it ends, 1 (after stopping every child) when it throws. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    async (err: unknown) => {
+      console.error(err);
+      await stopAll();
+      process.exit(1);
+    },
+  );
 }
 
 /** Stop every started process on Ctrl-C or a kill, then run `cleanup` and exit. */
