@@ -122,7 +122,7 @@ async function carryOut(deps: SchedulerDeps, state: DeploymentState, record: Blu
     case 'install':
       throw new Error('unreachable: the install phase is the caller’s');
     case 'wait':
-      if (decision.wakeAt) await deps.queues.reconcileLater(deploymentId, `${record.phase}-${decision.wakeAt}`, Date.parse(decision.wakeAt) - deps.now().getTime());
+      if (decision.wakeAt) await wakeAt(deps, deploymentId, record.phase, decision.wakeAt);
       await ensureAlarmWatch(deps, state);
       if (record.phase === 'Shifting' && record.nextStep !== undefined) {
         // Re-asserted on every look (the id makes it one job). A step long overdue lost its job (it
@@ -141,7 +141,7 @@ async function carryOut(deps: SchedulerDeps, state: DeploymentState, record: Blu
       });
       if (!ok) return 'again';
       deps.log.info({ deploymentId, phase: decision.phase }, 'blue/green phase');
-      if (decision.wakeAt) await deps.queues.reconcileLater(deploymentId, `${decision.phase}-${decision.wakeAt}`, Date.parse(decision.wakeAt) - deps.now().getTime());
+      if (decision.wakeAt) await wakeAt(deps, deploymentId, decision.phase, decision.wakeAt);
       if (decision.phase === 'Shifting') {
         await deps.queues.shiftStep(deploymentId, 0, 0);
         const alarms = state.spec.alarmConfiguration;
@@ -165,6 +165,12 @@ async function carryOut(deps: SchedulerDeps, state: DeploymentState, record: Blu
     case 'close':
       return finishBlueGreen(deps, state, decision.status, decision.error);
   }
+}
+
+/** Look again when a wait ends; the job id names the time in epoch ms (an ISO time's ':' has no place in a BullMQ id). */
+function wakeAt(deps: SchedulerDeps, deploymentId: string, phase: string, at: string): Promise<void> {
+  const atMs = Date.parse(at);
+  return deps.queues.reconcileLater(deploymentId, `${phase}-${atMs}`, atMs - deps.now().getTime());
 }
 
 /** Stopping: cancel what runs; once nothing is in flight, end it Stopped (traffic back first). */
