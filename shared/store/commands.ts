@@ -46,6 +46,31 @@ export class Commands {
     const ids = await this.redis.smembers(this.keys.instanceCommands(instanceName));
     return mgetJson(this.redis, ids.map((id) => this.keys.command(id)));
   }
+
+  /**
+   * Whether an instance token may download the bundle `digest`: one of the instance's open
+   * commands installs it (the agent downloads right after it hears of the command, and a restarted
+   * agent resumes the same still-open command), or a deployment of some group already ended on the
+   * instance with it (its `rev:<group>` record: a command closed just before a late retry; the host
+   * has had that bundle, so handing it again tells nothing). Any other digest, including one of
+   * another instance's deployments, is refused exactly as a missing bundle is.
+   * One round trip for the open set and the instance's revisions, a second (MGET) only when those
+   * revisions do not already answer.
+   */
+  async reachesBundle(instanceName: string, digest: string): Promise<boolean> {
+    const [[setErr, ids], [hashErr, fields]] = ((await this.redis
+      .pipeline()
+      .smembers(this.keys.instanceCommands(instanceName))
+      .hgetall(this.keys.instance(instanceName))
+      .exec()) ?? []) as [[Error | null, string[]], [Error | null, Record<string, string>]];
+    if (setErr) throw setErr;
+    if (hashErr) throw hashErr;
+    const recorded = Object.entries(fields).some(([field, raw]) => field.startsWith('rev:') && (JSON.parse(raw) as { digest?: string }).digest === digest);
+    if (recorded) return true;
+    if (ids.length === 0) return false;
+    const open = await mgetJson<CommandRecord>(this.redis, ids.map((id) => this.keys.command(id)));
+    return open.some((record) => record.instanceName === instanceName && record.command.revision.digest === digest);
+  }
 }
 
 /** Deterministic: the same step of the same instance of the same deployment always has the same id. */

@@ -5,7 +5,8 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import type { InstanceInfo } from '../domain/types.js';
-import type { Tags } from '../domain/tag-filters.js';
+import { decideRegistration, type RegistrationRequest } from '../domain/instance-ownership.js';
+import { runScript } from './scripts.js';
 
 export type TokenKind = 'admin' | 'enroll' | 'instance';
 export interface TokenRecord {
@@ -13,14 +14,16 @@ export interface TokenRecord {
   instanceName?: string;
 }
 
-export interface Registration {
-  name: string;
-  tags: Tags;
-  hostname?: string;
-  agentVersion?: string;
+export interface Registration extends RegistrationRequest {
   tokenHash: string;
-  now: Date;
 }
+
+export type RegisterResult =
+  | { registered: true; info: InstanceInfo }
+  | { registered: false; code: 'InstanceNameAlreadyRegisteredException'; message: string };
+
+/** Racing re-registrations of one name each retry after a lost compare-and-set; this many means something is wrong. */
+const MAX_REGISTER_ATTEMPTS = 20;
 
 /**
  * Token lookups are cached in the process for a few seconds: every agent request and api call
@@ -60,29 +63,29 @@ export class Instances {
     return record;
   }
 
-  /** Register (or re-register) a host by name; a new instance token replaces the old one. */
-  async register(reg: Registration): Promise<InstanceInfo> {
+  /**
+   * Register (or re-register) a host by name for the enrollment token's account; a new instance
+   * token replaces the old one. A name another account holds (Registered or Deregistered) is
+   * refused and nothing is written (see decideRegistration and lua/register-instance.lua).
+   */
+  async register(reg: Registration): Promise<RegisterResult> {
     const key = this.keys.instance(reg.name);
-    const [existing, oldTokenHash] = await this.redis.hmget(key, 'info', 'tokenHash');
-    const previous = existing ? (JSON.parse(existing) as InstanceInfo) : undefined;
-    const info: InstanceInfo = {
-      instanceName: reg.name,
-      tags: reg.tags,
-      registrationStatus: 'Registered',
-      registerTime: previous?.registrationStatus === 'Registered' ? previous.registerTime : reg.now.toISOString(),
-      hostname: reg.hostname,
-      agentVersion: reg.agentVersion,
-    };
-    const tx = this.redis.multi();
-    if (oldTokenHash && oldTokenHash !== reg.tokenHash) {
-      tx.del(this.keys.token(oldTokenHash));
-      this.tokenCache.delete(oldTokenHash);
+    for (let attempt = 0; attempt < MAX_REGISTER_ATTEMPTS; attempt++) {
+      const [existing, oldTokenHash] = await this.redis.hmget(key, 'info', 'tokenHash');
+      const decision = decideRegistration(existing ? (JSON.parse(existing) as InstanceInfo) : undefined, reg);
+      if (!decision.ok) return { registered: false, code: decision.code, message: decision.message };
+      const { info } = decision;
+      const written = await runScript(
+        this.redis,
+        'register-instance',
+        [key, this.keys.token(reg.tokenHash), this.keys.instances, this.keys.token(oldTokenHash ?? reg.tokenHash)],
+        [reg.name, existing ?? '', oldTokenHash ?? '', JSON.stringify(info), reg.tokenHash, reg.now.getTime(), Date.parse(info.registerTime), reg.accountId],
+      );
+      if (written !== 1) continue; // Another registration of this name came first: read it and decide again.
+      if (oldTokenHash && oldTokenHash !== reg.tokenHash) this.tokenCache.delete(oldTokenHash);
+      return { registered: true, info };
     }
-    tx.hset(key, { info: JSON.stringify(info), tokenHash: reg.tokenHash, lastSeen: reg.now.getTime() });
-    tx.hset(this.keys.token(reg.tokenHash), { kind: 'instance', instanceName: reg.name });
-    tx.zadd(this.keys.instances, Date.parse(info.registerTime), reg.name);
-    await tx.exec();
-    return info;
+    throw new Error(`instance ${reg.name}: registration lost ${MAX_REGISTER_ATTEMPTS} races in a row`);
   }
 
   async get(name: string): Promise<InstanceInfo | undefined> {

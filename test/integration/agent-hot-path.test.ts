@@ -28,17 +28,17 @@ afterAll(async () => {
 
 describe('token cache', () => {
   it('answers repeated lookups from the cache and forgets a token this process revokes', async () => {
-    await store.instances.register({ name: 'host-1', tags: {}, tokenHash: 'hash-1', now });
-    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1' });
+    await store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-1', now });
+    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
     // Deleted behind the cache's back (another process): still answered for a few seconds.
     await redis.del(store.keys.token('hash-1'));
-    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1' });
-    await redis.hset(store.keys.token('hash-1'), { kind: 'instance', instanceName: 'host-1' });
+    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
+    await redis.hset(store.keys.token('hash-1'), { kind: 'instance', instanceName: 'host-1', accountId: 'default' });
 
     // Re-registration replaces the token: the old one is refused at once.
-    await store.instances.register({ name: 'host-1', tags: {}, tokenHash: 'hash-2', now });
+    await store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-2', now });
     expect(await store.instances.resolveToken('hash-1')).toBeUndefined();
-    expect(await store.instances.resolveToken('hash-2')).toEqual({ kind: 'instance', instanceName: 'host-1' });
+    expect(await store.instances.resolveToken('hash-2')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
     // Deregistration too.
     await store.instances.deregister('host-1', now);
     expect(await store.instances.resolveToken('hash-2')).toBeUndefined();
