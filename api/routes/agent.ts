@@ -4,13 +4,19 @@
  * arrives and again when it answers, then waits (up to pollWaitMs) until a command is opened for
  * this instance or one it runs must be cancelled. So an agent whose poll the api holds, or whose
  * reports keep coming, is never taken for dead because its next poll is late.
+ *
+ * An instance token reaches its own instance only: its commands (a report on another instance's
+ * is 404, a `known` id of another instance's is ignored), and the bundles its deployments install
+ * (any other digest is 404, as a missing one). Registration puts the host in the enrollment
+ * token's account; a name another account holds is refused (409).
  */
 import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
 import { requireToken, instanceOf } from '../middleware/auth.js';
 import { hashToken, newToken } from '../../shared/ids.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { DEFAULT_ACCOUNT } from '../../shared/domain/access.js';
 import { CommandIdSchema, DigestSchema, PollRequest, RegisterRequest, ReportRequest, type PollResponse, type RegisterResponse } from '../../shared/protocol.js';
 import { recordReport } from '../../shared/operations/record-report.js';
 
@@ -21,8 +27,11 @@ export function agentRoutes(deps: ApiDeps): Router {
   router.post('/register', requireToken(store, ['enroll']), async (req, res) => {
     const body = parseInput(RegisterRequest, req.body, 'registration');
     const instanceToken = newToken('cti');
-    await store.instances.register({ ...body, tokenHash: hashToken(instanceToken), now: deps.now() });
-    req.log.info({ instanceId: body.name, tags: body.tags }, 'instance registered');
+    // The host joins the enrollment token's account (tokens from before accounts: the default one).
+    const accountId = req.auth?.accountId ?? DEFAULT_ACCOUNT;
+    const registered = await store.instances.register({ ...body, accountId, tokenHash: hashToken(instanceToken), now: deps.now() });
+    if (!registered.registered) throw new ConflictError(registered.code, registered.message);
+    req.log.info({ instanceId: body.name, tags: body.tags, accountId }, 'instance registered');
     const answer: RegisterResponse = {
       instanceName: body.name,
       instanceToken,
@@ -51,8 +60,12 @@ export function agentRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
+    const instanceName = instanceOf(req.auth);
     const digest = parseInput(DigestSchema, req.params.digest, 'digest');
-    const size = await deps.artifacts.size(digest);
+    // Only a bundle one of this instance's deployments installs; any other is answered as missing,
+    // so an instance token cannot probe which revisions exist (another account's included).
+    const reachable = await store.commands.reachesBundle(instanceName, digest);
+    const size = reachable ? await deps.artifacts.size(digest) : undefined;
     if (size === undefined) throw new NotFoundError('RevisionDoesNotExistException', `No bundle ${digest}.`);
     res.set({ 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
     deps.artifacts.read(digest).pipe(res);

@@ -5,7 +5,7 @@
  */
 import type { ApiDeps } from '../context.js';
 import type { DeploymentGroup, LastDeploymentInfo, RevisionLocation } from '../../shared/domain/types.js';
-import { isTargeted } from '../../shared/domain/tag-filters.js';
+import { accountOf, targetedInstances } from '../../shared/domain/instance-ownership.js';
 import { revisionHealth, type RevisionHealth } from '../../shared/domain/revision-health.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
 
@@ -43,9 +43,9 @@ export async function groupStatus(deps: ApiDeps, group: DeploymentGroup): Promis
 
 export async function groupInstances(deps: ApiDeps, group: DeploymentGroup): Promise<{ targetRevision?: RevisionLocation; instances: GroupInstance[] }> {
   const { targetRevision } = await groupStatus(deps, group);
-  const instances = (await deps.store.instances.list())
-    .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, group))
-    .sort((a, b) => a.instanceName.localeCompare(b.instanceName));
+  // A group targets its application's account's hosts only (as the scheduler does).
+  const [application, all] = await Promise.all([deps.store.catalog.getApplication(group.applicationName), deps.store.instances.list()]);
+  const instances = targetedInstances(all, group, accountOf(application));
   const running = await deps.store.control.instanceRevisions(group.deploymentGroupId, instances.map((i) => i.instanceName));
   return {
     ...(targetRevision ? { targetRevision } : {}),

@@ -21,7 +21,7 @@ import { isDeploymentTerminal } from '../../shared/domain/statuses.js';
 import { lifecycleFor } from '../../shared/domain/lifecycle.js';
 import { planTraffic } from '../../shared/domain/load-balancer.js';
 import { decideAdvance, planHealth } from '../../shared/domain/window.js';
-import { isTargeted } from '../../shared/domain/tag-filters.js';
+import { accountOf, targetedInstances } from '../../shared/domain/instance-ownership.js';
 import { nextInstanceStep } from '../../shared/domain/instance-steps.js';
 import { gateFor } from '../../shared/domain/blue-green.js';
 import { newTarget, skipTarget } from '../../shared/domain/target-updates.js';
@@ -81,9 +81,9 @@ async function startWhenGroupIsFree(deps: SchedulerDeps, state: DeploymentState)
   if (!config) {
     return closeEarly(deps, state, { code: 'INTERNAL_ERROR', message: `Deployment config ${spec.deploymentConfigName} no longer exists.` });
   }
-  const targeted = (await store.instances.list())
-    .filter((i) => i.registrationStatus === 'Registered' && isTargeted(i.tags, spec))
-    .sort((a, b) => a.instanceName.localeCompare(b.instanceName));
+  // Only the owning account's hosts, whatever their tags: a deployment made through a grant still
+  // targets the group owner's instances, never the deployer's.
+  const targeted = targetedInstances(await store.instances.list(), spec, accountOf(spec));
   if (spec.deploymentStyle.deploymentType === 'BLUE_GREEN') return startBlueGreen(deps, state, config, targeted, (error) => closeEarly(deps, state, error));
   const { instances, current } = await selectOutdated(store, spec, targeted);
   const health = planHealth(config.minimumHealthyHosts, instances.length);
