@@ -48,8 +48,12 @@ export class CutoverClient {
     return this.json<T>('PUT', path, body);
   }
 
+  delete<T>(path: string): Promise<T> {
+    return this.json<T>('DELETE', path);
+  }
+
   /** Like post, but a missing route says which feature the server lacks. */
-  async feature<T>(what: string, method: 'POST' | 'PUT' | 'GET', path: string, body?: unknown): Promise<T> {
+  async feature<T>(what: string, method: 'POST' | 'PUT' | 'GET' | 'DELETE', path: string, body?: unknown): Promise<T> {
     try {
       return await this.json<T>(method, path, body);
     } catch (err) {

@@ -17,12 +17,16 @@ import { registerRollback } from './commands/rollback.js';
 import { registerRedeploy } from './commands/redeploy.js';
 import { registerContinue } from './commands/continue.js';
 import { registerLocal } from './commands/local.js';
+import { registerWhoami } from './commands/whoami.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerGrants } from './commands/grants.js';
+import { registerAccounts } from './commands/accounts.js';
 
 export const CLI_VERSION = '0.1.0';
 
 export function buildProgram(): Command {
   const program = new Command('cutover')
-    .description('Deploy with Cutover: apply configuration, deploy bundles and watch them roll out, read logs, run a bundle locally.')
+    .description('Deploy with Cutover: apply configuration, deploy bundles and watch them roll out, read logs, run a bundle locally, manage tokens, grants and accounts.')
     .version(CLI_VERSION)
     .option('--api <url>', 'the api URL (else CUTOVER_API, else the config file)')
     .option('--token <token>', 'the api token (else CUTOVER_TOKEN, else the config file)')
@@ -41,6 +45,10 @@ export function buildProgram(): Command {
     registerRedeploy,
     registerContinue,
     registerLocal,
+    registerWhoami,
+    registerTokens,
+    registerGrants,
+    registerAccounts,
   ]) {
     register(program);
   }
