@@ -10,7 +10,8 @@
  *   bad or missing signature → 401, nothing recorded but a counter, nothing queued
  *   ping / other events / tag pushes / deletions / other branches / unknown repositories
  *                            → 200, recorded as Ignored with the reason
- *   a push a group deploys   → 202, recorded as Queued, one revision job (job id = delivery id)
+ *   a push a group deploys   → 202, recorded as Queued, one revision job (job id = delivery id),
+ *                              an audit entry for each account owning a target group
  *   the same delivery again  → 200 {duplicate: true}, nothing more deployed
  */
 import express, { Router, type Request, type Response } from 'express';
@@ -22,6 +23,9 @@ import { planPush } from '../../shared/git-hosts/plan-push.js';
 import type { WebhookDelivery } from '../../shared/store/webhook-deliveries.js';
 import type { DeploymentGroup } from '../../shared/domain/types.js';
 import { publicDelivery } from './webhooks-deliveries.js';
+import { DEFAULT_ACCOUNT } from '../../shared/domain/access.js';
+import { deliveryAuditWrites } from '../../shared/operations/audit-push.js';
+import { clientAddress } from '../middleware/audit.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
@@ -83,7 +87,10 @@ async function receive(deps: ApiDeps, host: GitHost, req: Request, res: Response
     res.status(200).json({ duplicate: true, delivery: first ? publicDelivery(first) : undefined });
     return;
   }
-  if (delivery.status === 'Queued') await enqueue(deps, delivery);
+  if (delivery.status === 'Queued') {
+    await enqueue(deps, delivery);
+    await auditDelivery(deps, req, delivery);
+  }
   req.log.info({ provider: host.provider, deliveryId, event: eventName, status: delivery.status, reason: delivery.reason }, 'webhook delivery');
   res.status(delivery.status === 'Queued' ? 202 : 200).json({ delivery: publicDelivery(delivery) });
 }
@@ -106,6 +113,23 @@ async function authenticate(deps: ApiDeps, host: GitHost, req: Request, raw: Buf
 
 async function enqueue(deps: ApiDeps, delivery: WebhookDelivery): Promise<void> {
   await deps.queues.revisions.add('push', { provider: delivery.provider, deliveryId: delivery.deliveryId }, { jobId: `${delivery.provider}-${delivery.deliveryId}` });
+}
+
+/**
+ * The accounts owning the groups a queued push deploys to each get an entry
+ * (shared/operations/audit-push.ts). A failure is logged, not answered: the delivery is already
+ * recorded and queued, and refusing it would only make the host send it again as a duplicate.
+ */
+async function auditDelivery(deps: ApiDeps, req: Request, delivery: WebhookDelivery): Promise<void> {
+  try {
+    const appNames = [...new Set(delivery.targets.map((t) => t.applicationName))];
+    const apps = await Promise.all(appNames.map((name) => deps.store.catalog.getApplication(name)));
+    const owners = apps.flatMap((app) => (app ? [app.accountId ?? DEFAULT_ACCOUNT] : []));
+    const input = { provider: delivery.provider, deliveryId: delivery.deliveryId, path: req.originalUrl.split('?', 1)[0], statusCode: 202, sourceIp: clientAddress(req), time: new Date(delivery.receivedAt) };
+    await deps.store.audit.appendEach(deliveryAuditWrites(input, owners));
+  } catch (err) {
+    req.log.error({ err, deliveryId: delivery.deliveryId }, 'audit entry not written');
+  }
 }
 
 /** JSON, or GitHub's form encoding (`payload=<json>`). */
