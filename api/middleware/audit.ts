@@ -82,7 +82,7 @@ function baseEntry(req: Request, res: Response, principal: Principal, time: stri
 }
 
 /** IPv4 clients of a dual-stack socket show as `::ffff:1.2.3.4`; the log says `1.2.3.4`. */
-function clientAddress(req: Request): string {
+export function clientAddress(req: Request): string {
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice('::ffff:'.length) : ip;
 }
