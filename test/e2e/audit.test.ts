@@ -59,11 +59,15 @@ async function newAccount(label: string): Promise<Account> {
 
 /** The whole log, newest first, once it holds `count` entries (entries are written just after each answer). */
 async function auditOf(admin: RestClient, count: number): Promise<any[]> {
-  const entries = await until(`${count} audit entries`, async () => {
-    const page = await admin.ok('GET', `/v1/audit?limit=1000`);
-    return page.entries.length >= count ? page.entries : undefined;
-  }, 10_000, 50);
-  return entries as any[];
+  let seen: any[] = [];
+  try {
+    return await until(`${count} audit entries`, async () => {
+      seen = (await admin.ok('GET', `/v1/audit?limit=1000`)).entries;
+      return seen.length >= count ? seen : undefined;
+    }, 10_000, 50);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the log holds ${JSON.stringify(seen.map((e) => [e.action, e.statusCode]))}`);
+  }
 }
 
 describe('the audit log', () => {
