@@ -22,7 +22,7 @@ export type RegisterResult =
   | { registered: true; info: InstanceInfo }
   | { registered: false; code: 'InstanceNameAlreadyRegisteredException'; message: string };
 
-/** Racing re-registrations of one name each retry after a lost compare-and-set; this many means something is wrong. */
+/** Racing (de)registrations of one name each retry after a lost compare-and-set; this many means something is wrong. */
 const MAX_REGISTER_ATTEMPTS = 20;
 
 /**
@@ -105,17 +105,22 @@ export class Instances {
     });
   }
 
-  /** The host stays on record as Deregistered; it is no longer targeted and its token stops working. */
+  /**
+   * The host stays on record as Deregistered (its name still its account's); it is no longer
+   * targeted and its token stops working. A compare-and-set like register (lua/deregister-instance.lua).
+   */
   async deregister(name: string, now: Date): Promise<InstanceInfo | undefined> {
     const key = this.keys.instance(name);
-    const [info, tokenHash] = await this.redis.hmget(key, 'info', 'tokenHash');
-    if (!info) return undefined;
-    const updated: InstanceInfo = { ...(JSON.parse(info) as InstanceInfo), registrationStatus: 'Deregistered', deregisterTime: now.toISOString() };
-    const tx = this.redis.multi().hset(key, 'info', JSON.stringify(updated)).hdel(key, 'tokenHash');
-    if (tokenHash) tx.del(this.keys.token(tokenHash));
-    await tx.exec();
-    if (tokenHash) this.tokenCache.delete(tokenHash);
-    return updated;
+    for (let attempt = 0; attempt < MAX_REGISTER_ATTEMPTS; attempt++) {
+      const [info, tokenHash] = await this.redis.hmget(key, 'info', 'tokenHash');
+      if (!info) return undefined;
+      const updated: InstanceInfo = { ...(JSON.parse(info) as InstanceInfo), registrationStatus: 'Deregistered', deregisterTime: now.toISOString() };
+      const written = await runScript(this.redis, 'deregister-instance', [key, this.keys.token(tokenHash ?? '')], [info, tokenHash ?? '', JSON.stringify(updated)]);
+      if (written !== 1) continue; // A registration came in between: deregister what it wrote.
+      if (tokenHash) this.tokenCache.delete(tokenHash);
+      return updated;
+    }
+    throw new Error(`instance ${name}: deregistration lost ${MAX_REGISTER_ATTEMPTS} races in a row`);
   }
 
   /** A poll is the heartbeat. */

@@ -69,6 +69,27 @@ describe('registration', () => {
     }
   });
 
+  it('racing deregistrations and registrations never leave a Deregistered host with a live token', async () => {
+    for (let round = 0; round < 5; round++) {
+      const name = `flapping-${round}`;
+      await store.instances.register({ name, tags: {}, accountId: 'team-a', tokenHash: `${name}-tok-first`, now });
+      const hashes = Array.from({ length: 6 }, (_, i) => `${name}-tok-${i}`);
+      await Promise.all([
+        ...hashes.map((tokenHash) => store.instances.register({ name, tags: {}, accountId: 'team-a', tokenHash, now })),
+        ...hashes.map(() => store.instances.deregister(name, now)),
+      ]);
+      const [info, stored] = await redis.hmget(store.keys.instance(name), 'info', 'tokenHash');
+      const live = [];
+      for (const hash of [`${name}-tok-first`, ...hashes]) if ((await redis.hgetall(store.keys.token(hash))).kind) live.push(hash);
+      if (JSON.parse(info ?? '{}').registrationStatus === 'Deregistered') {
+        expect(stored).toBeNull();
+        expect(live).toEqual([]);
+      } else {
+        expect(live).toEqual([stored]);
+      }
+    }
+  });
+
   it('keeps working for a record written before accounts (the default account’s)', async () => {
     await redis.hset(store.keys.instance('legacy'), { info: JSON.stringify({ instanceName: 'legacy', tags: {}, registrationStatus: 'Registered', registerTime: now.toISOString() }), tokenHash: 'legacy-0' });
     await redis.hset(store.keys.token('legacy-0'), { kind: 'instance', instanceName: 'legacy' });
