@@ -58,6 +58,7 @@ describe('auditWrites', () => {
     server = undefined;
   });
 
+  let slowReceived: (() => void) | undefined;
   const written: { accountId: string; entry: AuditEntry }[] = [];
   const errors: unknown[] = [];
 
@@ -82,6 +83,7 @@ describe('auditWrites', () => {
       res.status(400).json({ code: 'ValidationException' });
     });
     app.post('/v1/slow', (_req, res) => {
+      slowReceived?.();
       setTimeout(() => res.status(201).json({}), 300);
     });
     app.get('/v1/applications', (_req, res) => {
@@ -126,7 +128,12 @@ describe('auditWrites', () => {
     const url = await serve(async (w) => {
       written.push(...w);
     });
-    await expect(fetch(`${url}/v1/slow`, { method: 'POST', headers: auth, signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    const received = new Promise<void>((resolve) => (slowReceived = resolve));
+    const abort = new AbortController();
+    const request = fetch(`${url}/v1/slow`, { method: 'POST', headers: auth, signal: abort.signal });
+    await received;
+    abort.abort();
+    await expect(request).rejects.toThrow();
     await until('the audit write', async () => (written.length === 1 ? true : undefined), 5000, 20);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(written.map((w) => w.entry.statusCode)).toEqual([499]);
