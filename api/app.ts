@@ -1,12 +1,17 @@
 /**
- * The Express app: REST under /v1 (admin token), the agent protocol under /agent/v1 (enrollment
+ * The Express app: REST under /v1 (api tokens of accounts, with roles), the agent protocol under /agent/v1 (enrollment
  * and instance tokens), /healthz open. Stateless: run as many copies as you like.
  */
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { redactRequest, type Logger } from '../shared/logger.js';
 import type { ApiDeps } from './context.js';
-import { requireToken } from './middleware/auth.js';
+import { requirePrincipal } from './middleware/auth.js';
+import { requireRouteRole } from './middleware/route-roles.js';
+import { auditWrites } from './middleware/audit.js';
+import { ROUTE_DOCS } from './openapi-routes.js';
+import { accessRoutes } from './routes/access.js';
+import { auditRoutes } from './routes/audit.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { applicationRoutes } from './routes/applications.js';
 import { deploymentConfigRoutes } from './routes/deployment-configs.js';
@@ -100,8 +105,14 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
 
   app.use('/agent/v1', agentRoutes(deps));
 
+  // /v1: an api token (any role), the role its route needs (from the route table), then the audit
+  // of every write; what each account's token may reach is checked per resource (api/access.ts).
   const v1 = express.Router();
-  v1.use(requireToken(deps.store, ['admin']));
+  v1.use(requirePrincipal(deps.store, deps.now));
+  v1.use(requireRouteRole(ROUTE_DOCS));
+  v1.use(auditWrites(deps));
+  v1.use('/audit', auditRoutes(deps));
+  v1.use(accessRoutes(deps));
   v1.use('/applications/:app/deployment-groups/:group/triggers', triggerRoutes(deps));
   v1.use('/applications/:app/deployment-groups', deploymentGroupRoutes(deps));
   v1.use('/applications/:app/revisions', revisionRoutes(deps));

@@ -9,7 +9,23 @@ import * as z from 'zod';
 import { ROUTE_DOCS } from './openapi-routes.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type RouteAuth = 'admin' | 'enroll' | 'instance' | 'none' | 'signature' | 'admin-or-basic';
+/**
+ * Who may call a route: nobody in particular (`none`), a git host's signature, an enrollment or an
+ * instance token, or an api token of at least this role (shared/domain/access.ts). `operator`: an
+ * admin token of the default account, which manages accounts. api/middleware/route-roles.ts
+ * enforces exactly this field; test/e2e/authz-matrix.test.ts checks every route against it.
+ */
+export type RouteAuth = 'none' | 'signature' | 'enroll' | 'instance' | 'viewer' | 'deployer' | 'admin' | 'operator';
+
+/**
+ * Whose resource a route acts on, which decides what another account's token meets:
+ * - `account`: the caller's own account (lists, creates, tokens, grants, audit): another account sees its own;
+ * - `application`, `instance`, `config`, `token`, `grant`: one resource of one account: 404 to any other;
+ * - `group`, `deployment`: a deployment group, or a deployment of one: 404 to another account unless a grant on the group reaches it;
+ * - `revisions`: uploading to an application: reached by a grant on any of its groups;
+ * - `system`: the installation itself (open routes, accounts).
+ */
+export type RouteScope = 'account' | 'application' | 'instance' | 'config' | 'token' | 'grant' | 'group' | 'deployment' | 'revisions' | 'system';
 
 export interface RawBody {
   /** The media type(s) accepted, e.g. `application/gzip`. */
@@ -24,6 +40,7 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   auth: RouteAuth;
+  scope: RouteScope;
   /** Schemas of path parameters; a parameter not named here is a plain string. */
   params?: Record<string, z.ZodType>;
   /** The query schema (a zod object: each key is a query parameter). */
@@ -68,10 +85,9 @@ export function buildOpenApi(routes: readonly RouteDoc[]): object {
     components: {
       schemas: { Error: jsonSchema(ErrorBody) },
       securitySchemes: {
-        adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (CUTOVER_ADMIN_TOKEN seeds one).' },
-        enrollToken: { type: 'http', scheme: 'bearer', description: 'The agent enrollment token.' },
+        apiToken: { type: 'http', scheme: 'bearer', description: "An account's api token with a role (viewer, deployer, admin; x-cutover-role names the least a route needs). CUTOVER_ADMIN_TOKEN seeds an admin of the default account." },
+        enrollToken: { type: 'http', scheme: 'bearer', description: "An account's agent enrollment token." },
         instanceToken: { type: 'http', scheme: 'bearer', description: 'An instance token, from /agent/v1/register.' },
-        adminBasic: { type: 'http', scheme: 'basic', description: 'Any user name, the admin token as password (for browsers).' },
       },
     },
   };
@@ -99,6 +115,8 @@ function operation(route: RouteDoc): Record<string, unknown> {
     tags: [route.tag],
     operationId: `${route.method}${openApiPath(route.path).replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     security: security(route.auth),
+    'x-cutover-role': route.auth,
+    'x-cutover-scope': route.scope,
   };
   if (parameters.length > 0) op.parameters = parameters;
   if (route.body) {
@@ -115,6 +133,7 @@ function operation(route: RouteDoc): Record<string, unknown> {
     },
     ...(route.body || route.query || route.params ? { 400: error('The request is invalid; details lists every problem.') } : {}),
     ...(route.auth !== 'none' ? { 401: error('No valid token for this route.') } : {}),
+    ...(['viewer', 'deployer', 'admin', 'operator'].includes(route.auth) ? { 403: error("The token's role is below the route's (x-cutover-role).") } : {}),
     ...(route.path.includes(':') ? { 404: error('No such resource.') } : {}),
     ...Object.fromEntries(Object.entries(route.otherResponses ?? {}).map(([status, description]) => [status, error(description)])),
   };
@@ -123,10 +142,11 @@ function operation(route: RouteDoc): Record<string, unknown> {
 
 function security(auth: RouteAuth): unknown[] {
   switch (auth) {
+    case 'viewer':
+    case 'deployer':
     case 'admin':
-      return [{ adminToken: [] }];
-    case 'admin-or-basic':
-      return [{ adminToken: [] }, { adminBasic: [] }];
+    case 'operator':
+      return [{ apiToken: [] }];
     case 'enroll':
       return [{ enrollToken: [] }];
     case 'instance':

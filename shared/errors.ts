@@ -44,6 +44,13 @@ export class UnauthorizedError extends CutoverError {
   }
 }
 
+/** The token's role is below what the action needs (403). Never used for another account's resource: that is a NotFoundError. */
+export class ForbiddenError extends CutoverError {
+  constructor(message: string, details?: ErrorDetails) {
+    super(403, 'AccessDeniedException', message, details);
+  }
+}
+
 export class PayloadTooLargeError extends CutoverError {
   constructor(limitBytes: number) {
     super(413, 'PayloadTooLargeException', `The request body is larger than ${limitBytes} bytes.`, { limitBytes });

@@ -1,6 +1,7 @@
 /**
- * The BullMQ queue board (@bull-board) at /admin/queues, for admin tokens only. Browsers cannot
- * send a bearer header, so HTTP Basic works too: any user name, the admin token as password.
+ * The BullMQ queue board (@bull-board) at /admin/queues, for the operator only (an admin token of
+ * the default account: the queues carry every account's jobs). Browsers cannot send a bearer
+ * header, so HTTP Basic works too: any user name, the token as password.
  */
 import type { RequestHandler, Router } from 'express';
 import type { Queue } from 'bullmq';
@@ -9,6 +10,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { hashToken } from '../../shared/ids.js';
 import type { Store } from '../../shared/store/index.js';
+import { normalizeRecord } from '../middleware/auth.js';
+import { isOperator } from '../middleware/route-roles.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -31,11 +34,13 @@ export function requireAdminForBoard(store: Store): RequestHandler {
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       token = decoded.slice(decoded.indexOf(':') + 1);
     }
-    const record = token ? await store.instances.resolveToken(hashToken(token)) : undefined;
-    if (record?.kind === 'admin') return next();
+    const stored = token ? await store.instances.resolveToken(hashToken(token)) : undefined;
+    const record = stored ? normalizeRecord(stored) : undefined;
+    const live = !record?.expiresAt || Date.parse(record.expiresAt) > Date.now();
+    if (record?.kind === 'user' && live && record.role && isOperator({ tokenId: record.tokenId ?? '', accountId: record.accountId, role: record.role })) return next();
     res
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="Cutover queues", charset="UTF-8"')
-      .json({ error: { code: 'UnauthorizedException', message: 'The queue board needs the admin token (as a bearer token, or as the password of HTTP Basic).', details: {} } });
+      .json({ error: { code: 'UnauthorizedException', message: 'The queue board needs an admin token of the default account (as a bearer token, or as the password of HTTP Basic).', details: {} } });
   };
 }

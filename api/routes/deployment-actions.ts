@@ -4,22 +4,22 @@
  * see shared/operations/rollback-deployment.ts), and ContinueDeployment (POST
  * /v1/deployments/:id/continue, see shared/operations/continue-deployment.ts).
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
-import { DeploymentIdParam, RollbackDeploymentBody, StopDeploymentBody } from '../schemas.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { RollbackDeploymentBody, StopDeploymentBody } from '../schemas.js';
 import { stopDeployment } from '../../shared/operations/stop-deployment.js';
 import { rollbackDeployment } from '../../shared/operations/rollback-deployment.js';
 import { continueDeployment } from '../../shared/operations/continue-deployment.js';
 import { ContinueDeploymentBody } from '../blue-green-schema.js';
+import { requireDeployment } from './deployments.js';
 
 /** Mounted at /v1/deployments. */
 export function deploymentActionRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/:id/stop', async (req, res) => {
-    const id = deploymentId(req.params.id);
+    const id = await deploymentId(deps, req);
     const body = parseInput(StopDeploymentBody, req.body ?? {}, 'stop request');
     const answer = await stopDeployment(deps, id, body.autoRollbackEnabled);
     req.log.info({ deploymentId: id, autoRollbackEnabled: body.autoRollbackEnabled, answer: answer.status }, 'stop requested');
@@ -27,7 +27,7 @@ export function deploymentActionRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/:id/rollback', async (req, res) => {
-    const id = deploymentId(req.params.id);
+    const id = await deploymentId(deps, req);
     parseInput(RollbackDeploymentBody, req.body ?? {}, 'rollback request');
     const { created, deploymentId: rollbackDeploymentId } = await rollbackDeployment(deps, id);
     req.log.info({ deploymentId: id, rollbackDeploymentId, created }, 'rollback requested');
@@ -35,7 +35,7 @@ export function deploymentActionRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/:id/continue', async (req, res) => {
-    const id = deploymentId(req.params.id);
+    const id = await deploymentId(deps, req);
     const body = parseInput(ContinueDeploymentBody, req.body ?? {}, 'continue request');
     const answer = await continueDeployment(deps, id, body.deploymentWaitType);
     req.log.info({ deploymentId: id, deploymentWaitType: body.deploymentWaitType, phase: answer.phase }, 'deployment continued');
@@ -45,8 +45,7 @@ export function deploymentActionRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-function deploymentId(raw: string): string {
-  const id = DeploymentIdParam.safeParse(raw);
-  if (!id.success) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${raw}.`);
-  return id.data;
+/** The deployment's id, once the caller is known to reach it with the route's role. */
+async function deploymentId(deps: ApiDeps, req: Request): Promise<string> {
+  return (await requireDeployment(deps, req, String(req.params.id))).spec.deploymentId;
 }

@@ -1,10 +1,11 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
 import { CreateDeploymentConfigBody } from '../schemas.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { newUuid } from '../../shared/ids.js';
-import { PREDEFINED_PREFIX, type DeploymentConfig } from '../../shared/domain/deployment-configs.js';
+import { PREDEFINED_CONFIGS, PREDEFINED_PREFIX, type DeploymentConfig } from '../../shared/domain/deployment-configs.js';
+import { authorize, ownerAccount, principalOf } from '../access.js';
 
 export function deploymentConfigRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -21,6 +22,7 @@ export function deploymentConfigRoutes(deps: ApiDeps): Router {
       ...(body.trafficRoutingConfig ? { trafficRoutingConfig: body.trafficRoutingConfig } : {}),
       computePlatform: 'Server',
       createTime: deps.now().toISOString(),
+      accountId: principalOf(req).accountId,
     };
     if (!(await deps.store.catalog.createDeploymentConfig(config))) {
       throw new ConflictError('DeploymentConfigAlreadyExistsException', `A deployment config named ${body.name} already exists.`);
@@ -28,19 +30,24 @@ export function deploymentConfigRoutes(deps: ApiDeps): Router {
     res.status(201).json(config);
   });
 
-  router.get('/', async (_req, res) => {
-    res.json({ deploymentConfigs: await deps.store.catalog.listDeploymentConfigs() });
+  router.get('/', async (req, res) => {
+    const { accountId } = principalOf(req);
+    const all = await deps.store.catalog.listDeploymentConfigs();
+    res.json({ deploymentConfigs: all.filter((c) => PREDEFINED_CONFIGS.has(c.deploymentConfigName) || ownerAccount(c) === accountId) });
   });
 
   router.get('/:name', async (req, res) => {
-    res.json(await requireDeploymentConfig(deps, req.params.name));
+    res.json(await requireDeploymentConfig(deps, req, req.params.name));
   });
 
   return router;
 }
 
-export async function requireDeploymentConfig(deps: ApiDeps, name: string): Promise<DeploymentConfig> {
+/** A predefined config, or a custom one of the caller's account; another account's is as if it did not exist. */
+export async function requireDeploymentConfig(deps: ApiDeps, req: Request, name: string): Promise<DeploymentConfig> {
   const config = await deps.store.catalog.getDeploymentConfig(name);
-  if (!config) throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${name}.`);
+  const missing = () => new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${name}.`);
+  if (!config) throw missing();
+  if (!PREDEFINED_CONFIGS.has(name)) await authorize(deps, req, { accountId: ownerAccount(config) }, missing, 'viewer');
   return config;
 }

@@ -2,7 +2,7 @@
  * Deployments: create (validated fully before anything is written, idempotent by clientToken),
  * read, list, per-instance targets and their full script logs.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
 import { CreateDeploymentBody, DeploymentIdParam, ListDeploymentsQuery, TargetLogsQuery } from '../schemas.js';
@@ -13,12 +13,15 @@ import { withRedactedLoadBalancer } from '../load-balancer-schema.js';
 import type { InstanceTarget } from '../../shared/domain/types.js';
 import { requireDeploymentGroup } from './deployment-groups.js';
 import { createDeployment } from '../../shared/operations/create-deployment.js';
+import { authorize, canSee, deploymentOwner } from '../access.js';
 
 export function deploymentRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
     const body = parseInput(CreateDeploymentBody, req.body, 'deployment');
+    // The caller must reach the group (its own, or granted) before anything else is looked at.
+    await requireDeploymentGroup(deps, req, body.applicationName, body.deploymentGroupName);
     const { created, deploymentId } = await createDeployment(deps, {
       applicationName: body.applicationName,
       deploymentGroupName: body.deploymentGroupName,
@@ -42,30 +45,31 @@ export function deploymentRoutes(deps: ApiDeps): Router {
       if (!query.applicationName) {
         throw new InvalidInputError('ApplicationNameRequiredException', 'deploymentGroupName needs applicationName too.');
       }
-      groupId = (await requireDeploymentGroup(deps, query.applicationName, query.deploymentGroupName)).deploymentGroupId;
+      groupId = (await requireDeploymentGroup(deps, req, query.applicationName, query.deploymentGroupName)).deploymentGroupId;
     }
     const states = await deps.store.deployments.list({ applicationName: query.applicationName, deploymentGroupId: groupId, statuses: query.status });
-    res.json({ deployments: states.map((s) => withRedactedLoadBalancer(toDeploymentInfo(s))) });
+    const visible = await Promise.all(states.map((s) => canSee(deps, req, s.spec)));
+    res.json({ deployments: states.filter((_s, i) => visible[i]).map((s) => withRedactedLoadBalancer(toDeploymentInfo(s))) });
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(withRedactedLoadBalancer(toDeploymentInfo(await requireDeployment(deps, req.params.id))));
+    res.json(withRedactedLoadBalancer(toDeploymentInfo(await requireDeployment(deps, req, req.params.id))));
   });
 
   router.get('/:id/targets', async (req, res) => {
-    const state = await requireDeployment(deps, req.params.id);
+    const state = await requireDeployment(deps, req, req.params.id);
     const targets = await deps.store.deployments.listTargets(state.spec.deploymentId);
     res.json({ targets: targets.map(publicTarget) });
   });
 
   router.get('/:id/targets/:instanceId', async (req, res) => {
-    res.json(publicTarget(await requireTarget(deps, req.params.id, req.params.instanceId)));
+    res.json(publicTarget(await requireTarget(deps, req, req.params.id, req.params.instanceId)));
   });
 
   /** The instance's script log: every lifecycle event's (or `?event=`'s), in lifecycle order. */
   router.get('/:id/targets/:instanceId/logs', async (req, res) => {
     const { event } = parseInput(TargetLogsQuery, req.query, 'query');
-    const target = await requireTarget(deps, req.params.id, req.params.instanceId);
+    const target = await requireTarget(deps, req, req.params.id, req.params.instanceId);
     const which = target.lifecycleEvents
       .filter((e) => !event || e.lifecycleEventName === event)
       .map((e) => ({ instanceId: target.targetId, lifecycleEventName: e.lifecycleEventName }));
@@ -76,15 +80,18 @@ export function deploymentRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-export async function requireDeployment(deps: ApiDeps, id: string): Promise<DeploymentState> {
+/** The deployment, if the caller's account owns its application or holds a grant on its group; else 404. */
+export async function requireDeployment(deps: ApiDeps, req: Request, id: string): Promise<DeploymentState> {
   const parsed = DeploymentIdParam.safeParse(id);
   const state = parsed.success ? await deps.store.deployments.get(parsed.data) : undefined;
-  if (!state) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${id}.`);
+  const missing = () => new NotFoundError('DeploymentDoesNotExistException', `No deployment ${id}.`);
+  if (!state) throw missing();
+  await authorize(deps, req, deploymentOwner(state.spec), missing);
   return state;
 }
 
-async function requireTarget(deps: ApiDeps, id: string, instanceName: string): Promise<InstanceTarget> {
-  const state = await requireDeployment(deps, id);
+async function requireTarget(deps: ApiDeps, req: Request, id: string, instanceName: string): Promise<InstanceTarget> {
+  const state = await requireDeployment(deps, req, id);
   const target = await deps.store.deployments.getTarget(state.spec.deploymentId, instanceName);
   if (!target) throw new NotFoundError('DeploymentTargetDoesNotExistException', `Deployment ${id} has no target ${instanceName}.`);
   return target;

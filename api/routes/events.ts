@@ -17,6 +17,7 @@ import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
 import { EventStreamQuery, LogStreamQuery, StreamIdSchema } from '../schemas.js';
 import { requireDeployment } from './deployments.js';
+import { canSee } from '../access.js';
 import { isDeploymentTerminal, type DeploymentStatus } from '../../shared/domain/statuses.js';
 import type { DeploymentEvent } from '../../shared/domain/events.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
@@ -41,32 +42,56 @@ export function eventRoutes(deps: ApiDeps): Router {
     const key = store.events.streamKey(undefined);
     // Without a resume point the global stream starts now: its history is long and shared.
     const start = resumePoint(req, after) ?? (await newestId(deps, key));
-    await streamEvents(deps, req, res, key, start);
+    await streamEvents(deps, req, res, key, start, visibleDeployments(deps, req));
   });
 
   router.get('/deployments/:id/events', async (req, res) => {
     const { after } = parseInput(EventStreamQuery, req.query, 'query');
-    const state = await requireDeployment(deps, req.params.id);
+    const state = await requireDeployment(deps, req, req.params.id);
     await streamEvents(deps, req, res, store.events.streamKey(state.spec.deploymentId), resumePoint(req, after) ?? '0-0');
   });
 
   router.get('/deployments/:id/logs', async (req, res) => {
     const query = parseInput(LogStreamQuery, req.query, 'query');
-    const state = await requireDeployment(deps, req.params.id);
+    const state = await requireDeployment(deps, req, req.params.id);
     await streamLogs(deps, req, res, state, resumePoint(req, query.after), query);
   });
 
   return router;
 }
 
-async function streamEvents(deps: ApiDeps, req: Request, res: Response, key: string, start: string): Promise<void> {
+/**
+ * The global stream carries every account's deployments: each one's visibility to this caller is
+ * decided on its first event and remembered for the stream (a grant deleted meanwhile stops
+ * showing on the next connection).
+ */
+function visibleDeployments(deps: ApiDeps, req: Request): (deploymentId: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  return (deploymentId) => {
+    let visible = known.get(deploymentId);
+    if (!visible) {
+      visible = deps.store.deployments.get(deploymentId).then((state) => (state ? canSee(deps, req, state.spec) : false));
+      known.set(deploymentId, visible);
+    }
+    return visible;
+  };
+}
+
+async function streamEvents(
+  deps: ApiDeps,
+  req: Request,
+  res: Response,
+  key: string,
+  start: string,
+  visible: (deploymentId: string) => Promise<boolean> = async () => true,
+): Promise<void> {
   const sse = deps.live.sse.start(res);
   const cursor = new LiveCursor(
     start,
-    (entries) => {
+    async (entries) => {
       for (const [id, fields] of entries) {
         const event = parseEvent(fields);
-        if (event) sse.send(id, event.type, event);
+        if (event && (await visible(event.deploymentId))) sse.send(id, event.type, event);
       }
     },
     (err) => fail(req, sse, err),

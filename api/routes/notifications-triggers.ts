@@ -28,7 +28,7 @@ export function triggerRoutes(deps: ApiDeps): Router {
 
   router.post('/:name/test', async (req, res) => {
     const { app, group: groupName, name } = req.params as { app: string; group: string; name: string };
-    const group = await requireDeploymentGroup(deps, app, groupName);
+    const group = await requireDeploymentGroup(deps, req, app, groupName);
     const trigger = group.triggerConfigurations?.find((t) => t.triggerName === name);
     if (!trigger) throw new NotFoundError('TriggerDoesNotExistException', `Deployment group ${app}/${groupName} has no trigger named ${name}.`);
     const now = deps.now();

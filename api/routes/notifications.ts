@@ -4,8 +4,7 @@
  */
 import { Router } from 'express';
 import type { ApiDeps } from '../context.js';
-import { DeploymentIdParam } from '../schemas.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { requireDeployment } from './deployments.js';
 
 /** Mounted at /v1/deployments/:id/notifications. */
 export function notificationRoutes(deps: ApiDeps): Router {
@@ -13,9 +12,8 @@ export function notificationRoutes(deps: ApiDeps): Router {
 
   router.get('/', async (req, res) => {
     const { id } = req.params as { id: string };
-    const parsed = DeploymentIdParam.safeParse(id);
-    if (!parsed.success || !(await deps.store.deployments.get(parsed.data))) throw new NotFoundError('DeploymentDoesNotExistException', `No deployment ${id}.`);
-    res.json({ notifications: await deps.store.notifications.listForDeployment(parsed.data) });
+    const state = await requireDeployment(deps, req, id);
+    res.json({ notifications: await deps.store.notifications.listForDeployment(state.spec.deploymentId) });
   });
 
   return router;

@@ -25,7 +25,8 @@ export function revisionRoutes(deps: ApiDeps): Router {
 
   router.post('/', async (req, res) => {
     const { app } = req.params as { app: string };
-    await requireApplication(deps, app);
+    // A grant on any of the application's groups lets its holder upload what it deploys there.
+    await requireApplication(deps, req, app, { anyGroup: true });
     const staged = await deps.artifacts.stagingPath();
     try {
       const { digest, size } = await receive(req, staged, deps.config.maxBundleBytes);
@@ -50,7 +51,7 @@ export function revisionRoutes(deps: ApiDeps): Router {
   router.get('/', async (req, res) => {
     const { app } = req.params as { app: string };
     const query = parseInput(ListRevisionsQuery, req.query, 'query');
-    await requireApplication(deps, app);
+    await requireApplication(deps, req, app);
     res.json({ revisions: listRevisions(await deps.store.catalog.listRevisions(app), query) });
   });
 

@@ -24,6 +24,8 @@ export interface DeploymentConfig {
   trafficRoutingConfig?: TrafficRoutingConfig;
   computePlatform: 'Server';
   createTime: string;
+  /** A custom config's owning account (absent: DEFAULT_ACCOUNT); the predefined ones belong to none and every account sees them. */
+  accountId?: string;
 }
 
 /** CodeDeploy reports OneAtATime as MOST_CONCURRENCY 1, a type users cannot create themselves. */

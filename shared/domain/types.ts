@@ -22,6 +22,8 @@ export interface Application {
   applicationName: string;
   computePlatform: 'Server';
   createTime: string;
+  /** The owning account (shared/domain/access.ts); absent on records written before accounts: DEFAULT_ACCOUNT. */
+  accountId?: string;
 }
 
 export interface DeploymentStyle {
@@ -91,6 +93,8 @@ export interface InstanceInfo {
   lastSeenAt?: string;
   agentVersion?: string;
   hostname?: string;
+  /** The account whose enrollment token registered it; absent: DEFAULT_ACCOUNT. Only that account's groups target it. */
+  accountId?: string;
 }
 
 export interface Diagnostics {
@@ -143,6 +147,8 @@ export interface ErrorInformation {
 /** What a deployment was asked to do; fixed at creation. */
 export interface DeploymentSpec {
   deploymentId: string;
+  /** The account owning its application (not the creator's, when a grant let another account deploy); absent: DEFAULT_ACCOUNT. Only its instances are targeted. */
+  accountId?: string;
   applicationName: string;
   deploymentGroupName: string;
   deploymentGroupId: string;

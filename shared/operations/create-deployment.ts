@@ -8,6 +8,9 @@ import { newDeploymentId } from '../ids.js';
 import type { Queues } from '../queues.js';
 import type { Store } from '../store/index.js';
 import type { DeploymentCreator, DeploymentSpec, FileExistsBehavior } from '../domain/types.js';
+import { DEFAULT_ACCOUNT } from '../domain/access.js';
+import { PREDEFINED_CONFIGS } from '../domain/deployment-configs.js';
+import { auditPushDeployment } from './audit-push.js';
 import { effectiveRollbackConfiguration, ROLLBACK_CREATOR, type AutoRollbackConfiguration, type RollbackInfo } from '../domain/rollback.js';
 
 export interface NewDeployment {
@@ -40,15 +43,23 @@ export interface CreateDeploymentDeps {
 export async function createDeployment(deps: CreateDeploymentDeps, input: NewDeployment): Promise<{ created: boolean; deploymentId: string }> {
   const { catalog } = deps.store;
   const app = input.applicationName;
-  if (!(await catalog.getApplication(app))) throw new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
+  const application = await catalog.getApplication(app);
+  if (!application) throw new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
+  // The deployment belongs to the application's account whoever creates it (a grant may let another).
+  const accountId = application.accountId ?? DEFAULT_ACCOUNT;
   const group = await catalog.getDeploymentGroup(app, input.deploymentGroupName);
   if (!group) throw new NotFoundError('DeploymentGroupDoesNotExistException', `Application ${app} has no deployment group named ${input.deploymentGroupName}.`);
   const configName = input.deploymentConfigName ?? group.deploymentConfigName;
-  if (!(await catalog.getDeploymentConfig(configName))) throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${configName}.`);
+  const config = await catalog.getDeploymentConfig(configName);
+  // A custom config is usable only by its own account's groups.
+  if (!config || (!PREDEFINED_CONFIGS.has(configName) && (config.accountId ?? DEFAULT_ACCOUNT) !== accountId)) {
+    throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${configName}.`);
+  }
   const revision = await catalog.getRevision(app, input.digest);
   if (!revision) throw new NotFoundError('RevisionDoesNotExistException', `Application ${app} has no revision ${input.digest}; upload the bundle first.`);
   const spec: DeploymentSpec = {
     deploymentId: newDeploymentId(),
+    accountId,
     applicationName: app,
     deploymentGroupName: input.deploymentGroupName,
     deploymentGroupId: group.deploymentGroupId,
@@ -73,6 +84,8 @@ export async function createDeployment(deps: CreateDeploymentDeps, input: NewDep
   };
   const result = await deps.store.deployments.create(spec, deps.now());
   if (result.created) await deps.queues.reconcile(result.deploymentId);
+  // After the reconcile is queued: a failed audit write (the job retries and finds the deployment) must not leave it unstarted.
+  if (result.created) await auditPushDeployment(deps.store, spec, deps.now());
   return result;
 }
 

@@ -9,6 +9,9 @@ import { DeploymentControl } from './deployment-control.js';
 import { ScriptLogs } from './script-logs.js';
 import { Notifications } from './notifications.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
+import { Tokens } from './tokens.js';
+import { Accounts } from './accounts.js';
+import { AuditLog } from './audit.js';
 
 /** The Redis store: the system of record, one repository per kind of record. */
 export interface Store {
@@ -24,6 +27,11 @@ export interface Store {
   logs: ScriptLogs;
   notifications: Notifications;
   webhookDeliveries: WebhookDeliveries;
+  /** Api and enrollment tokens of accounts (instance tokens: Instances). */
+  tokens: Tokens;
+  /** Accounts and the grants between them. */
+  accounts: Accounts;
+  audit: AuditLog;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -40,5 +48,8 @@ export function createStore(redis: Redis, prefix: string): Store {
     logs: new ScriptLogs(redis, keys),
     notifications: new Notifications(redis, keys),
     webhookDeliveries: new WebhookDeliveries(redis, keys),
+    tokens: new Tokens(redis, keys),
+    accounts: new Accounts(redis, keys),
+    audit: new AuditLog(redis, keys),
   };
 }

@@ -8,11 +8,7 @@ import type { InstanceInfo } from '../domain/types.js';
 import { decideRegistration, type RegistrationRequest } from '../domain/instance-ownership.js';
 import { runScript } from './scripts.js';
 
-export type TokenKind = 'admin' | 'enroll' | 'instance';
-export interface TokenRecord {
-  kind: TokenKind;
-  instanceName?: string;
-}
+import type { TokenRecord } from './tokens.js';
 
 export interface Registration extends RegistrationRequest {
   tokenHash: string;
@@ -26,10 +22,11 @@ export type RegisterResult =
 const MAX_REGISTER_ATTEMPTS = 20;
 
 /**
- * Token lookups are cached in the process for a few seconds: every agent request and api call
+ * Instance token lookups are cached in the process for a few seconds: every agent request
  * resolves one (an HGETALL each; 2–3 per host and deployment on a fleet). A token this process
  * revokes (re-registration, deregistration) is dropped from its cache at once; another api
- * process may honour it for up to TOKEN_CACHE_MS more.
+ * process may honour it for up to TOKEN_CACHE_MS more. Api and enrollment tokens are not cached:
+ * a revoked one stops at once everywhere.
  */
 export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_MAX = 50_000;
@@ -57,6 +54,7 @@ export class Instances {
     }
     const record = stored as unknown as TokenRecord;
     this.tokenCache.delete(hash);
+    if (record.kind !== 'instance') return record;
     // Oldest first out: a Map iterates in insertion order.
     if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
     this.tokenCache.set(hash, { record, until: now + TOKEN_CACHE_MS });

@@ -26,6 +26,15 @@ export function createKeys(prefix: string) {
     instanceCommands: (name: string) => `${p}:inst-cmds:${name}`,
     token: (hash: string) => `${p}:token:${hash}`,
 
+    /** Accounts (id → JSON), each account's api and enrollment tokens (token id → JSON, hash inside), grants. */
+    accounts: `${p}:accounts`,
+    accountTokens: (accountId: string) => `${p}:tokens:${accountId}`,
+    grant: (grantId: string) => `${p}:grant:${grantId}`,
+    grantsGiven: (accountId: string) => `${p}:grants:given:${accountId}`,
+    grantsReceived: (accountId: string) => `${p}:grants:received:${accountId}`,
+    /** Per account: the audit log, a capped stream of every write its tokens made or its grants allowed. */
+    audit: (accountId: string) => `${p}:audit:${accountId}`,
+
     revision: (app: string, digest: string) => `${p}:rev:${app}:${digest}`,
     revisions: (app: string) => `${p}:revs:${app}`,
 

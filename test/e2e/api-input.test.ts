@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import type { Redis } from 'ioredis';
 import { TestSystem } from '../helpers/system.js';
 import { makeBundle } from '../helpers/bundles.js';
-import { connectRedis, keysOf } from '../helpers/redis.js';
+import { connectRedis, isRecordKey, keysOf } from '../helpers/redis.js';
 import * as tar from 'tar';
 import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,8 +31,7 @@ afterAll(async () => {
 
 /** The store's records (BullMQ's own bookkeeping moves on its own and is left out). */
 async function snapshot(): Promise<Map<string, string>> {
-  // The notifier's dispatch lock comes and goes on its own timer; it is not a record.
-  const keys = (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:') && !k.endsWith(':notify:dispatch-lock'));
+  const keys = (await keysOf(redis, sys.prefix)).filter(isRecordKey);
   const result = new Map<string, string>();
   for (const key of keys) result.set(key, ((await redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex'));
   return result;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { TestSystem } from '../helpers/system.js';
 import { runCli } from '../helpers/cli.js';
-import { connectRedis, keysOf } from '../helpers/redis.js';
+import { connectRedis, isRecordKey, keysOf } from '../helpers/redis.js';
 import { makeBundle } from '../helpers/bundles.js';
 
 const APP = 'upd-app';
@@ -42,7 +42,7 @@ afterAll(async () => {
 /** The store's records (BullMQ's bookkeeping and the notifier's passing lock move on their own and are left out). */
 async function snapshot(): Promise<Map<string, string>> {
   const result = new Map<string, string>();
-  for (const key of (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:') && !k.endsWith(':notify:dispatch-lock'))) {
+  for (const key of (await keysOf(redis, sys.prefix)).filter(isRecordKey)) {
     result.set(key, ((await redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex'));
   }
   return result;

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { makeBundle } from '../helpers/bundles.js';
 import { lyingZip, tinyEntriesTar, tinyEntriesZip } from '../helpers/hostile-archives.js';
-import { connectRedis, keysOf } from '../helpers/redis.js';
+import { connectRedis, isRecordKey, keysOf } from '../helpers/redis.js';
 import { TestSystem } from '../helpers/system.js';
 import { until } from '../helpers/processes.js';
 import { tarArchive, tgzArchive, type TarEntrySpec } from '../helpers/tar-writer.js';
@@ -55,7 +55,7 @@ afterAll(async () => {
 /** The store's records (BullMQ's bookkeeping and expiring keys left out) and every file under the data dir. */
 async function snapshot(): Promise<{ keys: Map<string, string>; files: string[] }> {
   const keys = new Map<string, string>();
-  for (const key of (await keysOf(redis, sys.prefix)).filter((k) => !k.includes(':bull:'))) {
+  for (const key of (await keysOf(redis, sys.prefix)).filter(isRecordKey)) {
     // Keys that expire (locks, rate-limit windows) come and go by themselves; records do not.
     // -1 is a key without expiry; -2 one that went away since it was listed.
     if ((await redis.pttl(key)) !== -1) continue;

@@ -28,3 +28,12 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   const keys = await keysOf(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
+
+/**
+ * Whether a store key is a record that "nothing written" must leave alone: BullMQ's bookkeeping
+ * and the notifier's passing lock move on their own, and the audit log records every write
+ * attempt, the refused ones included, by design.
+ */
+export function isRecordKey(key: string): boolean {
+  return !key.includes(':bull:') && !key.endsWith(':notify:dispatch-lock') && !key.includes(':audit:');
+}
