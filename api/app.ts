@@ -105,12 +105,13 @@ export function createApp(deps: ApiDeps, log: Logger): Express {
 
   app.use('/agent/v1', agentRoutes(deps));
 
-  // /v1: an api token (any role), the role its route needs (from the route table), then the audit
-  // of every write; what each account's token may reach is checked per resource (api/access.ts).
+  // /v1: an api token (any role), the audit of every write, the role its route needs (from the
+  // route table); what each account's token may reach is checked per resource (api/access.ts).
   const v1 = express.Router();
   v1.use(requirePrincipal(deps.store, deps.now));
-  v1.use(requireRouteRole(ROUTE_DOCS));
+  // Before the role check, so a write refused for its role (403) is audited as an attempt too.
   v1.use(auditWrites(deps));
+  v1.use(requireRouteRole(ROUTE_DOCS));
   v1.use('/audit', auditRoutes(deps));
   v1.use(accessRoutes(deps));
   v1.use('/applications/:app/deployment-groups/:group/triggers', triggerRoutes(deps));
