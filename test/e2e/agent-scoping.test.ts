@@ -143,8 +143,7 @@ describe('an instance token reaches its own instance only', () => {
     expect(report.body.error.code).toBe('CommandDoesNotExistException');
     expect(await sys.rest.targets(id)).toEqual(before);
     expect(before.map((t: { targetId: string }) => t.targetId)).toEqual(['scope-b']);
-    // A poll that names B's command gets neither it nor a cancel for it, even once a stop is asked
-    // (B's own poll hears the cancel).
+    // A poll that names B's command gets neither it nor a cancel for it (a stop: the next test).
     const aPoll = await agentCall(tokens['scope-a'], 'POST', '/poll', { known: [command.commandId], waitMs: 0 });
     expect(aPoll.body).toEqual({ commands: [], cancel: [] });
 
