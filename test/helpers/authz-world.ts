@@ -24,7 +24,8 @@ import type { TestSystem } from './system.js';
 
 /** The git-host secret the system under test is started with (`CUTOVER_WEBHOOK_SECRET_AUTHZ`). */
 export const WEBHOOK_SECRET = randomBytes(20).toString('hex');
-export const WORLD_ENV = { CUTOVER_WEBHOOK_SECRET_AUTHZ: WEBHOOK_SECRET, LOG_LEVEL: 'warn' };
+/** A long heartbeat timeout: the one instance never polls again, and G's deployment must not fail before the workers stop. */
+export const WORLD_ENV = { CUTOVER_WEBHOOK_SECRET_AUTHZ: WEBHOOK_SECRET, CUTOVER_HEARTBEAT_TIMEOUT_SECONDS: '300', LOG_LEVEL: 'warn' };
 
 export type AccountLabel = 'B' | 'A' | 'C';
 
