@@ -90,7 +90,8 @@ export function accessRoutes(deps: ApiDeps): Router {
   router.get('/grants', async (req, res) => {
     const { accountId } = principalOf(req);
     const [given, received] = await Promise.all([store.accounts.grantsGiven(accountId), store.accounts.grantsReceived(accountId)]);
-    res.json({ given, received });
+    // A grant held shows who granted what, not which of the grantor's tokens did it.
+    res.json({ given, received: received.map(({ createdBy: _grantorToken, ...grant }) => grant) });
   });
 
   /** Only the grantor deletes a grant; to its grantee, or anyone else, it does not exist. */
