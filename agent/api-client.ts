@@ -3,6 +3,7 @@
  * Transient failures (network errors, 5xx, 429) are retried with capped exponential backoff and
  * jitter, so an api restart only delays an agent; 4xx answers are returned as AgentApiError.
  */
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as z from 'zod';
 import {
@@ -13,7 +14,7 @@ import {
   type RegisterRequest,
   type ReportRequest,
 } from '../shared/protocol.js';
-import { JsonHttp, type JsonAnswer } from './http-json.js';
+import { JsonHttp, readJson, type JsonAnswer } from './http-json.js';
 
 export class AgentApiError extends Error {
   constructor(
@@ -39,6 +40,8 @@ const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 200, maxDelayMs: 10_000 };
  * (reset or refused) whatever this is.
  */
 const REQUEST_TIMEOUT_MS = 90_000;
+/** How long a bundle download may take, body included. */
+const DOWNLOAD_TIMEOUT_MS = 600_000;
 
 export class AgentApiClient {
   private token = '';
@@ -71,17 +74,21 @@ export class AgentApiClient {
     return this.call('report', 'POST', `/agent/v1/commands/${encodeURIComponent(commandId)}/report`, ReportResponse, body, this.token);
   }
 
-  /** The bundle body as a stream; the caller hashes and stores it. */
-  async downloadBundle(digest: string): Promise<ReadableStream<Uint8Array>> {
+  /** The bundle body as a stream; the caller hashes and stores it (and must read it to the end). */
+  async downloadBundle(digest: string): Promise<Readable> {
     return this.withRetry('download', async () => {
-      const res = await fetch(`${this.baseUrl}/agent/v1/bundles/${digest}`, {
-        headers: { authorization: `Bearer ${this.token}` },
-        // Not released after the call: the body is still being read by the caller.
-        signal: this.requestSignal(600_000).signal,
-      });
-      await throwIfBad(res);
-      if (!res.body) throw new AgentApiError(res.status, 'empty bundle response');
-      return res.body;
+      const request = this.requestSignal(DOWNLOAD_TIMEOUT_MS);
+      try {
+        const res = await this.http.get(`${this.baseUrl}/agent/v1/bundles/${digest}`, this.token, request.signal);
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) throw new AgentApiError(status, errorMessage(await readJson(res)));
+        // The timeout and the stop signal cover the body too: released once it is read or has failed.
+        res.once('close', request.release);
+        return res;
+      } catch (err) {
+        request.release();
+        throw err;
+      }
     });
   }
 
@@ -150,14 +157,3 @@ function errorMessage(res: JsonAnswer): string {
   return error?.message ? `${error.code ?? res.status}: ${error.message}` : `${res.status} ${res.statusText}`;
 }
 
-async function throwIfBad(res: Response): Promise<void> {
-  if (res.ok) return;
-  let message = `${res.status} ${res.statusText}`;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    if (body.error?.message) message = `${body.error.code ?? res.status}: ${body.error.message}`;
-  } catch {
-    // not JSON; keep the status line
-  }
-  throw new AgentApiError(res.status, message);
-}

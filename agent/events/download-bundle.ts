@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { extractBundle, BundleError } from '../../shared/bundle/index.js';
 import { allowanceViolations, describeViolations } from '../installer/index.js';
 import type { EventContext } from './event-context.js';
@@ -25,7 +24,7 @@ export async function downloadBundle(ctx: EventContext): Promise<EventOutcome> {
   const hash = createHash('sha256');
   const body = await ctx.client.downloadBundle(digest);
   await pipeline(
-    Readable.fromWeb(body as WebReadableStream<Uint8Array>),
+    body,
     new Transform({
       transform(chunk: Buffer, _enc, callback) {
         hash.update(chunk);

@@ -8,7 +8,8 @@ import type { LoadedAppSpec } from './load-appspec.js';
 
 /** Where DownloadBundle gets a revision: the api (AgentApiClient), or a file on this machine (`cutover local`). */
 export interface BundleSource {
-  downloadBundle(digest: string): Promise<ReadableStream<Uint8Array>>;
+  /** The bundle's bytes: a Node stream from the api, a web stream from `cutover local`; read to the end. */
+  downloadBundle(digest: string): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** Runs one hook script; the real one spawns it, the fleet simulator may pass a no-op. */
