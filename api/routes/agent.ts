@@ -32,6 +32,19 @@ export function agentRoutes(deps: ApiDeps): Router {
     const registered = await store.instances.register({ ...body, accountId, tokenHash: hashToken(instanceToken), now: deps.now() });
     if (!registered.registered) throw new ConflictError(registered.code, registered.message);
     req.log.info({ instanceId: body.name, tags: body.tags, accountId }, 'instance registered');
+    // A host joining an account is a write to it: audited like the /v1 writes (api/middleware/audit.ts).
+    await store.audit
+      .append([accountId], {
+        time: deps.now().toISOString(),
+        tokenId: req.auth?.tokenId ?? 'enroll',
+        accountId,
+        role: 'enroll',
+        action: 'POST /agent/v1/register',
+        path: `/agent/v1/register (${body.name})`,
+        statusCode: 201,
+        sourceIp: req.ip ?? '',
+      })
+      .catch((err: unknown) => req.log.error({ err, instanceId: body.name }, 'audit entry not written'));
     const answer: RegisterResponse = {
       instanceName: body.name,
       instanceToken,

@@ -209,6 +209,30 @@ describe('the audit log', () => {
     ]);
   });
 
+  it("records a host registered with an account's enrollment token in that account's log", async () => {
+    printLogsOnFailure();
+    const team = await newAccount('enroll');
+    const enroll = await team.admin.ok('POST', '/v1/tokens', { name: 'fleet enrollment', role: 'enroll' });
+    const name = `audit-host-${randomBytes(3).toString('hex')}`;
+    const answer = await fetch(`${sys.apiUrl}/agent/v1/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${enroll.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, tags: { app: 'audit' } }),
+    });
+    expect(answer.status).toBe(201);
+    const log = await auditOf(team.admin, 2);
+    expect(log[0]).toMatchObject({
+      tokenId: enroll.tokenId,
+      accountId: team.accountId,
+      role: 'enroll',
+      action: 'POST /agent/v1/register',
+      path: `/agent/v1/register (${name})`,
+      statusCode: 201,
+      sourceIp: '127.0.0.1',
+    });
+    expect(log[1].action).toBe('POST /v1/tokens');
+  });
+
   it("records a git-host push in the owning account's log: the delivery and the deployment it made", async () => {
     printLogsOnFailure();
     const owner = await newAccount('pushes');
