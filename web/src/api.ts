@@ -1,5 +1,6 @@
 /** The REST API under /v1, with the session's token. Errors carry the API's `{error:{code,message}}`. */
 import { getToken, signOut } from './auth';
+import type { Identity } from './identity';
 
 export class ApiError extends Error {
   constructor(
@@ -43,8 +44,8 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
-  /** Checks a token before it is kept. */
-  check: (token: string) => request<unknown>('GET', '/v1/applications', undefined, token),
+  /** Who a token is (the session's, or one being checked before it is kept). */
+  whoami: (token?: string) => request<Identity>('GET', '/v1/whoami', undefined, token),
 };
 
 export function query(params: Record<string, string | undefined>): string {

@@ -1,18 +1,20 @@
 /** Small hooks the pages share: loading data, and re-loading it when the event stream says so. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { errorText } from './api';
+import { ApiError, errorText } from './api';
 import { openStream, type SseMessage, type StreamState } from './sse';
 
 export interface Loaded<T> {
   data?: T;
   error?: string;
+  /** The HTTP status of the last failed load, when the API answered one (404: not there, or not this account's). */
+  errorStatus?: number;
   loading: boolean;
   reload: () => void;
 }
 
 /** Runs `load` when `deps` change and on `reload()`; a slower earlier answer never overwrites a newer one. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<Omit<Loaded<T>, 'reload'>>({ loading: true });
   const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -21,7 +23,9 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     setState((s) => ({ ...s, loading: true }));
     loadRef.current().then(
       (data) => mine === generation.current && setState({ data, loading: false }),
-      (err: unknown) => mine === generation.current && setState((s) => ({ ...s, error: errorText(err), loading: false })),
+      (err: unknown) =>
+        mine === generation.current &&
+        setState((s) => ({ ...s, error: errorText(err), errorStatus: err instanceof ApiError ? err.status : undefined, loading: false })),
     );
   }, []);
   useEffect(reload, deps);

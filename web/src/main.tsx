@@ -4,13 +4,16 @@
  */
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, errorText } from './api';
 import { getToken, onSignedOut, signOut } from './auth';
+import { IdentityContext, LOADING, type IdentityState } from './identity';
 import { href, useRoute, type Route } from './router';
 import { Login } from './pages/Login';
 import { DeploymentsList } from './pages/DeploymentsList';
 import { DeploymentDetail } from './pages/DeploymentDetail';
 import { Instances } from './pages/Instances';
 import { Applications } from './pages/Applications';
+import { WhoAmI } from './components/WhoAmI';
 import './styles.css';
 
 const NAV: { label: string; path: string; pages: Route['page'][] }[] = [
@@ -43,10 +46,30 @@ function Page({ route }: { route: Route }) {
 
 function App() {
   const [signedIn, setSignedIn] = useState(() => !!getToken());
+  const [who, setWho] = useState<IdentityState>(LOADING);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
-  useEffect(() => onSignedOut(() => setSignedIn(false)), []);
+  useEffect(
+    () =>
+      onSignedOut(() => {
+        setSignedIn(false);
+        setWho(LOADING);
+      }),
+    [],
+  );
+  // A reload with the stored token: ask who it is (sign-in already knows). A 401 signs out instead.
+  useEffect(() => {
+    if (!signedIn || who.state !== 'loading') return undefined;
+    let current = true;
+    api.whoami().then(
+      (identity) => current && setWho({ state: 'known', identity }),
+      (err: unknown) => current && setWho({ state: 'unknown', error: errorText(err) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [signedIn, who.state]);
 
   const pageKey = route.page === 'deployment' ? `deployment/${route.id}` : route.page;
   useEffect(() => {
@@ -62,9 +85,18 @@ function App() {
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [pageKey]);
 
-  if (!signedIn) return <Login onSignedIn={() => setSignedIn(true)} />;
+  if (!signedIn) {
+    return (
+      <Login
+        onSignedIn={(identity) => {
+          setWho({ state: 'known', identity });
+          setSignedIn(true);
+        }}
+      />
+    );
+  }
   return (
-    <>
+    <IdentityContext.Provider value={who}>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
         Skip to content
       </a>
@@ -83,14 +115,17 @@ function App() {
             ))}
           </ul>
         </nav>
-        <button type="button" class="link signout" onClick={signOut}>
-          Sign out
-        </button>
+        <div class="session">
+          <WhoAmI who={who} />
+          <button type="button" class="link signout" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <Page key={pageKey} route={route} />
       </main>
-    </>
+    </IdentityContext.Provider>
   );
 }
 

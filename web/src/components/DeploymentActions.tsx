@@ -1,10 +1,13 @@
 /**
  * Stop, continue and roll back, each behind a confirmation. Which buttons show follows the
  * deployment's status: stop while it runs, continue while it waits (Ready, or a blue/green
- * termination wait), roll back once it has ended. The API decides in the end; its refusal is shown.
+ * termination wait), roll back once it has ended. A viewer is offered none of them, and told why;
+ * the API decides in the end (a grant may give less than the token's role: 403), and its refusal
+ * is shown.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
+import { useIdentity, writesOffered } from '../identity';
 import { navigate } from '../router';
 import { TERMINAL_STATUSES, type Deployment } from '../types';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -22,6 +25,8 @@ export function DeploymentActions({ deployment, onDone }: { deployment: Deployme
   const [busy, setBusy] = useState(false);
   const [rollbackOnStop, setRollbackOnStop] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const who = useIdentity();
+  const offered = writesOffered(who);
   const id = deployment.deploymentId;
   const terminal = TERMINAL_STATUSES.includes(deployment.status);
   const wait = waitType(deployment);
@@ -53,17 +58,22 @@ export function DeploymentActions({ deployment, onDone }: { deployment: Deployme
 
   return (
     <div class="actions">
-      {!terminal && (
+      {who.state === 'known' && !offered && (
+        <p class="read-only muted" data-read-only>
+          Read-only: this token is a {who.identity.role}.
+        </p>
+      )}
+      {offered && !terminal && (
         <button type="button" class="danger" onClick={() => setOpen('stop')}>
           Stop deployment
         </button>
       )}
-      {!terminal && wait && (
+      {offered && !terminal && wait && (
         <button type="button" class="primary" onClick={() => setOpen('continue')}>
           Continue deployment
         </button>
       )}
-      {terminal && (
+      {offered && terminal && (
         <button type="button" onClick={() => setOpen('rollback')}>
           Roll back
         </button>

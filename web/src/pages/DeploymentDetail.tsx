@@ -9,6 +9,7 @@ import { api } from '../api';
 import { between, formatDuration, formatTime } from '../format';
 import { useLoad, useStream, useThrottle, useTick } from '../hooks';
 import { href } from '../router';
+import { useIdentity } from '../identity';
 import type { Deployment, DeploymentEvent, LifecycleEvent, Target } from '../types';
 import { Status } from '../components/Status';
 import { LiveIndicator } from '../components/LiveIndicator';
@@ -47,6 +48,29 @@ function applyEvent(state: Loaded, e: DeploymentEvent): Loaded {
   return state;
 }
 
+/** The API answers 404 both for no such deployment and for another account's: the page cannot tell them apart either. */
+function NotFound({ id }: { id: string }) {
+  const who = useIdentity();
+  return (
+    <>
+      <h1 tabIndex={-1}>Deployment not found</h1>
+      <p class="not-found" data-not-found={id}>
+        There is no deployment <code>{id}</code>
+        {who.state === 'known' ? (
+          <>
+            {' '}
+            in account <strong>{who.identity.accountId}</strong>
+          </>
+        ) : null}
+        : it does not exist, or it belongs to another account that has not shared its group with this one.
+      </p>
+      <p>
+        <a href={href('/deployments')}>Go to the deployments.</a>
+      </p>
+    </>
+  );
+}
+
 export function DeploymentDetail({ id }: { id: string }) {
   const path = `/v1/deployments/${encodeURIComponent(id)}`;
   const loaded = useLoad(async (): Promise<Loaded> => {
@@ -70,6 +94,7 @@ export function DeploymentDetail({ id }: { id: string }) {
     reload();
   });
 
+  if (!shown && loaded.errorStatus === 404) return <NotFound id={id} />;
   if (!shown) {
     return (
       <>

@@ -1,9 +1,10 @@
-/** Sign in: an API token, checked against the API, then kept in sessionStorage. */
+/** Sign in: an API token, checked against the API (whoami: who it is), then kept in sessionStorage. */
 import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../api';
 import { setToken } from '../auth';
+import type { Identity } from '../identity';
 
-export function Login({ onSignedIn }: { onSignedIn: () => void }) {
+export function Login({ onSignedIn }: { onSignedIn: (identity: Identity) => void }) {
   const [token, setValue] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -18,9 +19,9 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      await api.check(value);
+      const identity = await api.whoami(value);
       setToken(value);
-      onSignedIn();
+      onSignedIn(identity);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? 'That token is not valid.' : errorText(err));
     } finally {
@@ -34,7 +35,8 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
       <form onSubmit={submit} class="panel" aria-describedby="login-help">
         <h2>Sign in</h2>
         <p id="login-help" class="muted">
-          Use an admin API token (for example the one <code>CUTOVER_ADMIN_TOKEN</code> seeds). It stays in this browser tab only.
+          Use an API token (for example the admin one <code>CUTOVER_ADMIN_TOKEN</code> seeds). A viewer token sees everything read-only; a
+          deployer or admin can also stop, continue and roll back. It stays in this browser tab only.
         </p>
         <label for="token">API token</label>
         <input
