@@ -2,12 +2,15 @@
  * The web dashboard end to end, in Debian's Chromium driven by playwright-core, against a real
  * api + workers and two real agents: sign in with the admin token, watch a deployment started
  * through the API fill its timeline in live until Succeeded (no reload), open a script log from
- * the keyboard, then stop a second deployment from the UI and see it end Stopped. Screenshots of
- * the list and the detail page are kept under test-artifacts/dashboard/.
+ * the keyboard, then stop a second deployment from the UI and see it end Stopped. Roles, each in a
+ * tab of its own: a viewer token sees "default · viewer" and no actions; another account's token
+ * sees none of this one's deployments, and a viewer grant's 403 is shown as the API words it.
+ * Screenshots of the list and the detail page are kept under test-artifacts/dashboard/.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TestSystem } from '../helpers/system.js';
+import { RestClient } from '../helpers/rest-client.js';
 import { makeBundle } from '../helpers/bundles.js';
 import { until } from '../helpers/processes.js';
 import { artifactPath, launchChromium } from '../helpers/browser.js';
@@ -20,7 +23,6 @@ const POLL = { timeout: 20_000, interval: 100 };
 const HOSTS = ['dash-1', 'dash-2'];
 let sys: TestSystem;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 /** Every page load: the dashboard must update without one after sign-in. */
 let loads = 0;
@@ -41,20 +43,41 @@ beforeAll(async () => {
   expect(first.status).toBe(200);
   console.log(`dashboard: first GET / (build included) took ${Date.now() - started} ms`);
 
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page = await newTab();
   page.on('load', () => loads++);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.text().includes('Content Security Policy')) pageErrors.push(msg.text());
-  });
 });
 
 afterAll(async () => {
   await browser?.close();
   await sys?.stop();
 });
+
+/** A tab with its own sessionStorage (so its own sign-in); its script and CSP errors go to pageErrors. */
+async function newTab(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tab = await context.newPage();
+  tab.setDefaultTimeout(30_000);
+  tab.on('pageerror', (err) => pageErrors.push(err.message));
+  tab.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) pageErrors.push(msg.text());
+  });
+  return tab;
+}
+
+/** Sign in on the form and wait for the deployments page. */
+async function signIn(tab: Page, token: string): Promise<void> {
+  await tab.goto(`${sys.apiUrl}/`);
+  await tab.getByLabel('API token').fill(token);
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await tab.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
+}
+
+/** The header's account and role, as a screen reader hears them (the "·" between them is hidden from it). */
+async function signedInAs(tab: Page): Promise<string> {
+  const whoami = tab.getByRole('banner').locator('.whoami[data-role]');
+  await whoami.waitFor();
+  return whoami.ariaSnapshot();
+}
 
 function printLogsOnFailure(): void {
   onTestFailed(() => console.error(sys.logs()));
@@ -115,6 +138,7 @@ describe('web dashboard', () => {
     // The token lives in sessionStorage, never in the URL.
     expect(page.url()).not.toContain(sys.adminToken);
     expect(await page.evaluate(() => sessionStorage.getItem('cutover.token'))).toBe(sys.adminToken);
+    expect(await signedInAs(page)).toContain('Signed in to account default as admin');
     await page.locator('[data-live="open"]').waitFor();
     const loadsAfterSignIn = loads;
 
@@ -346,6 +370,73 @@ describe('web dashboard', () => {
     await expect.poll(() => continued, POLL).toEqual([{ id: 'd-BGREADY01', method: 'POST', body: { deploymentWaitType: 'READY_WAIT' } }]);
     await expect.poll(() => page.getByText('Continue requested.').count(), POLL).toBe(1);
     await page.unroute(stubbed);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('web dashboard by role', () => {
+  it('shows a viewer its account and role, and a running deployment with no actions but a read-only note, also after a reload', async () => {
+    printLogsOnFailure();
+    const viewer = await sys.rest.ok('POST', '/v1/tokens', { name: 'dashboard viewer', role: 'viewer', expiresInSeconds: 3600 });
+    const bundle = await makeBundle({ hooks: { AfterInstall: { script: 'sleep 120', timeout: 300 } } });
+    const id = await sys.rest.deploy(APP, 'slow', await sys.rest.upload(APP, bundle));
+    const tab = await newTab();
+    try {
+      await signIn(tab, viewer.token);
+      expect(await signedInAs(tab)).toContain('Signed in to account default as viewer');
+      expect(await tab.getByRole('banner').locator('.whoami').textContent()).toMatch(/default\s*·\s*(as\s*)?viewer/);
+
+      await tab.locator(`tr[data-deployment="${id}"]`).getByRole('link', { name: id }).click();
+      await tab.locator('h1 [data-status="InProgress"]').waitFor({ timeout: 60_000 });
+      for (const reload of [false, true]) {
+        // After a reload the role comes from whoami with the stored token; the note waits for it.
+        if (reload) await tab.reload();
+        await tab.getByText('Read-only: this token is a viewer.').waitFor();
+        expect(await tab.locator('h1 [data-status]').getAttribute('data-status')).toBe('InProgress');
+        expect(await tab.getByRole('button', { name: 'Stop deployment' }).count()).toBe(0);
+        expect(await tab.locator('.actions button').count()).toBe(0);
+        expect(await signedInAs(tab)).toContain('default as viewer');
+      }
+      await tab.screenshot({ path: await artifactPath('viewer.png'), fullPage: true });
+    } finally {
+      await tab.context().close();
+      await sys.rest.ok('POST', `/v1/deployments/${id}/stop`, {});
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows another account none of this one's deployments (404: not found), and a viewer grant's 403 as the API words it", async () => {
+    printLogsOnFailure();
+    const { adminToken } = await sys.rest.ok('POST', '/v1/accounts', { accountId: 'dash-other' });
+    const { deployments } = await sys.rest.ok('GET', `/v1/deployments?applicationName=${APP}&deploymentGroupName=web`);
+    const id: string = deployments[0].deploymentId;
+    expect((await new RestClient(sys.apiUrl, adminToken.token).request('GET', `/v1/deployments/${id}`)).status).toBe(404);
+    const tab = await newTab();
+    try {
+      await signIn(tab, adminToken.token);
+      expect(await signedInAs(tab)).toContain('Signed in to account dash-other as admin');
+      await tab.getByText('No deployments yet.').waitFor();
+      expect(await tab.locator('tr[data-deployment]').count()).toBe(0);
+
+      await tab.evaluate((to) => (window.location.hash = to), `#/deployments/${id}`);
+      await tab.getByRole('heading', { name: 'Deployment not found', level: 1 }).waitFor();
+      expect(await tab.locator(`[data-not-found="${id}"]`).textContent()).toContain('in account dash-other');
+      await tab.screenshot({ path: await artifactPath('other-account.png'), fullPage: true });
+
+      // A viewer grant on the group: the deployment shows; the token (an admin) is offered a
+      // rollback, which the grant's role does not allow: the API's 403 is shown in its words.
+      await sys.rest.ok('POST', '/v1/grants', { applicationName: APP, deploymentGroupName: 'web', granteeAccountId: 'dash-other', role: 'viewer' });
+      await tab.reload();
+      await tab.locator('h1 [data-status="Succeeded"]').waitFor();
+      await tab.getByRole('button', { name: 'Roll back' }).click();
+      await tab.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+      const refusal = tab.locator('.actions p.error');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toBe('AccessDeniedException: This needs the deployer role; the grant gives viewer.');
+      await tab.screenshot({ path: await artifactPath('grant-refused.png'), fullPage: true });
+    } finally {
+      await tab.context().close();
+    }
     expect(pageErrors).toEqual([]);
   });
 });
