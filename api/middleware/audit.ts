@@ -2,9 +2,9 @@
  * The audit trail of api writes: every /v1 request that is not a read (GET, HEAD, OPTIONS) and
  * whose token resolved gets one entry — who (token id, account, role), what (the route and the
  * path), when (the request's start), from where (the client address) and how it ended (the
- * status). Refused writes (400, 403, 404, 409) are recorded too: they are attempts. A write that
- * used another account's grant goes to both logs: the actor's (onAccountId: the owner) and the
- * owner's (onAccountId: the actor).
+ * status). Refused writes (400, 403, 404, 409) are recorded too: they are attempts. A request that
+ * used another account's grant — a write, or a read of a granted group or deployment — goes to
+ * both logs: the actor's (onAccountId: the owner) and the owner's (onAccountId: the actor).
  *
  * Mounted on the /v1 router right after authentication: a request whose token did not resolve
  * (401) names nobody to blame and is not recorded, nor is a body that express.json refused before
@@ -40,7 +40,7 @@ export type AuditBase = Omit<AuditEntry, 'auditId' | 'grantId' | 'onAccountId' |
 
 export function auditWrites(deps: ApiDeps): RequestHandler {
   return (req, res, next) => {
-    if (READS.has(req.method)) return next();
+    const read = READS.has(req.method);
     const time = deps.now().toISOString();
     let recorded = false;
     const record = (): void => {
@@ -49,6 +49,9 @@ export function auditWrites(deps: ApiDeps): RequestHandler {
       try {
         const principal = req.principal;
         if (!principal) return;
+        // A read is recorded only when it used another account's grant: every use of a grant is
+        // audited on both sides (a list that merely includes granted deployments uses none).
+        if (read && (req.grantsUsed ?? []).length === 0) return;
         const writes = auditWritesOf(baseEntry(req, res, principal, time), principal, req.grantsUsed ?? []);
         void withTimeout(deps.store.audit.appendEach(writes), AUDIT_WRITE_TIMEOUT_MS).catch((err: unknown) => {
           req.log.error({ err, audit: writes[0].entry }, 'audit entry not written');

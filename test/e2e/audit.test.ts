@@ -71,7 +71,7 @@ async function auditOf(admin: RestClient, count: number): Promise<any[]> {
 }
 
 describe('the audit log', () => {
-  it('records a write once, with who, what, when and from where; reads are not recorded', async () => {
+  it('records a write once, with who, what, when and from where; reads of its own account are not recorded', async () => {
     printLogsOnFailure();
     const team = await newAccount('writer');
     const before = Date.now();
@@ -207,6 +207,15 @@ describe('the audit log', () => {
       'POST /v1/applications/:app/deployment-groups',
       'POST /v1/applications',
     ]);
+
+    // A read through the grant is a use of it too: in both logs. A list that merely includes the
+    // granted deployments uses none.
+    await guest.rest.ok('GET', '/v1/deployments');
+    await guest.rest.ok('GET', `/v1/deployments/${deploymentId}`);
+    const afterRead = await auditOf(owner.admin, 6);
+    expect(afterRead[0]).toMatchObject({ tokenId: guest.tokenId, action: 'GET /v1/deployments/:id', statusCode: 200, grantId: grant.grantId, onAccountId: deployerTeam.accountId });
+    expect(afterRead[1].action).toBe('POST /v1/deployments');
+    expect((await auditOf(deployerTeam.admin, 3))[0]).toMatchObject({ action: 'GET /v1/deployments/:id', grantId: grant.grantId, onAccountId: owner.accountId });
   });
 
   it("records a host registered with an account's enrollment token in that account's log", async () => {
