@@ -17,7 +17,8 @@ import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
 import { EventStreamQuery, LogStreamQuery, StreamIdSchema } from '../schemas.js';
 import { requireDeployment } from './deployments.js';
-import { canSee } from '../access.js';
+import { deploymentOwner, principalOf } from '../access.js';
+import { accessTo } from '../../shared/domain/access.js';
 import { isDeploymentTerminal, type DeploymentStatus } from '../../shared/domain/statuses.js';
 import type { DeploymentEvent } from '../../shared/domain/events.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
@@ -62,15 +63,23 @@ export function eventRoutes(deps: ApiDeps): Router {
 
 /**
  * The global stream carries every account's deployments: each one's visibility to this caller is
- * decided on its first event and remembered for the stream (a grant deleted meanwhile stops
- * showing on the next connection).
+ * decided on its first event, with the grants its account holds at that moment (a stream outlives
+ * any one request's view of them), and remembered for the stream.
  */
 function visibleDeployments(deps: ApiDeps, req: Request): (deploymentId: string) => Promise<boolean> {
+  const principal = principalOf(req);
   const known = new Map<string, Promise<boolean>>();
+  const decide = async (deploymentId: string): Promise<boolean> => {
+    const state = await deps.store.deployments.get(deploymentId);
+    if (!state) return false;
+    const owner = deploymentOwner(state.spec);
+    const grants = owner.accountId === principal.accountId ? [] : await deps.store.accounts.grantsReceived(principal.accountId);
+    return accessTo(principal, owner, grants, deps.now()) !== undefined;
+  };
   return (deploymentId) => {
     let visible = known.get(deploymentId);
     if (!visible) {
-      visible = deps.store.deployments.get(deploymentId).then((state) => (state ? canSee(deps, req, state.spec) : false));
+      visible = decide(deploymentId);
       known.set(deploymentId, visible);
     }
     return visible;

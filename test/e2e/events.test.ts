@@ -29,10 +29,15 @@ function printLogsOnFailure(): void {
 }
 
 /** Open an event stream and read messages until `stop` says so (or `limit` messages came). */
-async function read(path: string, stop: (m: SseMessage, all: SseMessage[]) => boolean, headers: Record<string, string> = {}): Promise<SseMessage[]> {
+async function read(
+  path: string,
+  stop: (m: SseMessage, all: SseMessage[]) => boolean,
+  headers: Record<string, string> = {},
+  token: string = sys.adminToken,
+): Promise<SseMessage[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 90_000);
-  const res = await fetch(`${sys.apiUrl}${path}`, { headers: { authorization: `Bearer ${sys.adminToken}`, ...headers }, signal: controller.signal });
+  const res = await fetch(`${sys.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const messages: SseMessage[] = [];
@@ -86,6 +91,31 @@ describe('deployment event streams (SSE)', () => {
     const middle = mine[3].id!;
     const rest = await read(`/v1/events?after=${middle}`, (m) => finished(m) && JSON.parse(m.data).deploymentId === deploymentId);
     expect(rest.filter((m) => JSON.parse(m.data).deploymentId === deploymentId).map((m) => m.data)).toEqual(mine.slice(4).map((m) => m.data));
+  });
+
+  it("gives another account's global stream none of this account's deployments, until a grant reaches their group", async () => {
+    printLogsOnFailure();
+    const { adminToken } = await sys.rest.ok('POST', '/v1/accounts', { accountId: 'stream-guest' });
+    const digest = await sys.rest.upload(APP, await makeBundle({}));
+    let granted = '';
+    const endOfGranted = (m: SseMessage) => granted !== '' && finished(m) && JSON.parse(m.data).deploymentId === granted;
+    const streamsReady = new Promise<void>((resolve) => setTimeout(resolve, 500));
+    const guestStream = read('/v1/events', endOfGranted, {}, adminToken.token);
+    const ownerStream = read('/v1/events', endOfGranted);
+    await streamsReady;
+
+    const hidden = await sys.rest.deploy(APP, 'fleet', digest);
+    await sys.rest.waitFor(hidden, ['Succeeded']);
+    await sys.rest.ok('POST', '/v1/grants', { applicationName: APP, deploymentGroupName: 'fleet', granteeAccountId: 'stream-guest', role: 'viewer' });
+    granted = await sys.rest.deploy(APP, 'fleet', digest);
+
+    const [guest, owner] = await Promise.all([guestStream, ownerStream]);
+    const of = (messages: SseMessage[], id: string) => messages.filter((m) => JSON.parse(m.data).deploymentId === id).map((m) => m.data);
+    expect(of(owner, hidden).length).toBeGreaterThan(5);
+    expect(of(guest, hidden)).toEqual([]);
+    expect(of(guest, granted)).toEqual(of(owner, granted));
+    // Nothing of any other deployment reached the guest either.
+    expect(guest.every((m) => JSON.parse(m.data).deploymentId === granted)).toBe(true);
   });
 
   it('refuses a malformed Last-Event-ID and an unknown deployment with 4xx, not a stream', async () => {
