@@ -1,5 +1,5 @@
 /**
- * `npm run bench:agent [-- --deployments 200] [--max-seconds 600] [--runtime tsx|bundle]`
+ * `npm run bench:agent [-- --deployments 200] [--max-seconds 600] [--runtime production|tsx] [--node-args "…"] [--heap-snapshots DIR]`
  *
  * One real agent process (agent/main.ts, the real hook runner, the bench bundle's trivial
  * scripts) against a control plane of its own (scripts/start.ts): its resident memory when idle,
@@ -10,20 +10,24 @@
  * leak from memory V8 has simply not given back yet.
  * Ends with `RESULT agent idle_rss_mb=… growth_mb=… …` (growth = after the last deployment − idle).
  *
- * `--runtime tsx` (default) runs the agent as `npm run agent` does (TypeScript through tsx);
- * `--runtime bundle` first bundles agent/main.ts into one .mjs with the esbuild that tsx brings
- * (node_modules/.bin/esbuild; npm packages stay external) and runs it with plain node: what a
- * precompiled agent would weigh, for comparison.
+ * `--runtime production` (default) runs what `npm run agent` runs, read from package.json
+ * (`node <flags> agent/bin.mjs`: the esbuild bundle of agent/build.mjs, built before the agent
+ * starts so that the measured process only runs it); `--runtime tsx` runs agent/main.ts through
+ * tsx, as the tests and the demo start agents. `--node-args` adds node flags to either (e.g.
+ * `--node-args=--lite-mode`), to measure one before putting it in package.json.
+ * `--heap-snapshots DIR` writes the agent's heap at idle, after 20 and at the end into DIR, for
+ * lib/heap-diff.ts (the RSS figures of such a run are not comparable: a snapshot grows malloc).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
+import { describeBreakdown, readResidentKinds, type ProbeAnswer } from './lib/memory-breakdown.js';
 import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
 import { hardDeadline, nextMessage, REPO_ROOT, startNode, runMain, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
 import { benchBundle } from './lib/bundle.js';
@@ -61,13 +65,41 @@ async function bundle(source: string, name: string): Promise<string> {
 interface HeapFigures {
   heapUsedMb: number;
   rssMb: number;
+  /** Where the RSS is, in one line (lib/memory-breakdown.ts). */
+  breakdown: string;
+}
+
+/** A heap snapshot of the agent, written by lib/memory-probe.ts into `file`. */
+async function heapSnapshot(agent: Child, file: string): Promise<void> {
+  agent.proc.send?.({ type: 'snapshot', file });
+  await nextMessage<{ type: string }>(agent, 'snapshot', 120_000);
+  console.log(`  heap snapshot: ${file}`);
 }
 
 /** Live heap and RSS right after a full GC in the agent (see lib/memory-probe.ts). */
 async function heapAfterGc(agent: Child): Promise<HeapFigures> {
   agent.proc.send?.({ type: 'memory' });
-  const m = await nextMessage<{ type: string; heapUsed: number; rss: number }>(agent, 'memory', 10_000);
-  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20 };
+  const m = await nextMessage<ProbeAnswer & { type: string }>(agent, 'memory', 10_000);
+  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20, breakdown: describeBreakdown(m, await readResidentKinds(agent.pid)) };
+}
+
+interface AgentCommand {
+  entry: string;
+  nodeArgs: string[];
+  describe: string;
+}
+
+/**
+ * The production agent: what package.json's `agent` script runs (`node [flags] agent/bin.mjs`),
+ * its bundle built first (`node agent/build.mjs`) so the measured process does not build it.
+ */
+async function productionAgent(): Promise<AgentCommand> {
+  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = manifest.scripts.agent.trim().split(/\s+/);
+  const entry = words.at(-1) ?? '';
+  if (words[0] !== 'node' || !entry.endsWith('.mjs')) throw new Error(`package.json "agent" is "${manifest.scripts.agent}"; the bench expects "node [flags] <entry>.mjs"`);
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'agent', 'build.mjs')], { stdio: 'inherit' });
+  return { entry, nodeArgs: words.slice(1, -1), describe: manifest.scripts.agent };
 }
 
 async function main(): Promise<void> {
@@ -75,7 +107,9 @@ async function main(): Promise<void> {
     options: {
       deployments: { type: 'string', default: '200' },
       'max-seconds': { type: 'string', default: '600' },
-      runtime: { type: 'string', default: 'tsx' },
+      runtime: { type: 'string', default: 'production' },
+      'node-args': { type: 'string', default: '' },
+      'heap-snapshots': { type: 'string' },
     },
     strict: true,
   });
@@ -83,16 +117,19 @@ async function main(): Promise<void> {
   const maxSeconds = Number(values['max-seconds']);
   if (!(wanted >= 1 && wanted <= 5000 && maxSeconds > 0)) throw new Error('--deployments 1..5000, --max-seconds > 0');
   const runtime = values.runtime;
-  if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error('--runtime is tsx or bundle');
-  const entry = runtime === 'bundle' ? await bundle(path.join(REPO_ROOT, 'agent', 'main.ts'), 'agent.mjs') : 'agent/main.ts';
-  const probe = runtime === 'bundle' ? await bundle(PROBE, 'memory-probe.mjs') : PROBE;
+  if (runtime !== 'tsx' && runtime !== 'production') throw new Error('--runtime is production or tsx');
+  const snapshots = values['heap-snapshots'] ? path.resolve(values['heap-snapshots']) : undefined;
+  if (snapshots) await mkdir(snapshots, { recursive: true });
+  const extraArgs = values['node-args'].split(/\s+/).filter(Boolean);
+  const command: AgentCommand = runtime === 'production' ? await productionAgent() : { entry: 'agent/main.ts', nodeArgs: [], describe: 'node --import tsx agent/main.ts' };
+  const probe = runtime === 'production' ? await bundle(PROBE, 'memory-probe.mjs') : PROBE;
   stopEverythingOnSignal(async () => undefined);
   hardDeadline((maxSeconds + 180) * 1000, async () => undefined);
 
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   for (const line of machineLines(describeMachine(parseInfo(await redis.info('server')).redis_version ?? 'unknown'))) console.log(line);
   redis.disconnect();
-  console.log(`agent bench: ${wanted} deployments (at most ${maxSeconds} s), agent run by ${runtime === 'tsx' ? 'node --import tsx agent/main.ts' : `node ${path.relative(REPO_ROOT, entry)}`}; ${loadText()}`);
+  console.log(`agent bench: ${wanted} deployments (at most ${maxSeconds} s), agent run by \`${command.describe}\`${extraArgs.length > 0 ? ` with ${extraArgs.join(' ')}` : ''}; ${loadText()}`);
 
   const cp = await ControlPlane.start({ label: 'agent', entry: 'scripts/start.ts' });
   const hostDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-bench-agent-host-'));
@@ -100,9 +137,15 @@ async function main(): Promise<void> {
     const { rest } = cp;
     const agent = startNode(
       'agent',
-      entry,
+      command.entry,
       ['--api', cp.apiUrl, '--enroll-token', cp.enrollToken, '--name', 'bench-agent', '--tags', `fleet=${cp.prefix}`, '--root', path.join(hostDir, 'agent'), '--install-root', path.join(hostDir, 'fs')],
-      { logDir: cp.logDir, env: { LOG_LEVEL: 'info' }, loader: runtime === 'bundle' ? 'none' : 'tsx', ipc: true, nodeArgs: ['--expose-gc', '--import', probe] },
+      {
+        logDir: cp.logDir,
+        env: { LOG_LEVEL: 'info' },
+        loader: runtime === 'production' ? 'none' : 'tsx',
+        ipc: true,
+        nodeArgs: [...command.nodeArgs, ...extraArgs, '--expose-gc', '--import', probe],
+      },
     );
     await until('the agent to register', async () => ((await cp.registered('fleet', cp.prefix)) === 1 ? true : undefined), 60_000, 200);
     await rest.createApplication('bench');
@@ -113,9 +156,11 @@ async function main(): Promise<void> {
     const idleHeap = await heapAfterGc(agent);
     console.log(
       `agent pid ${agent.pid}: idle RSS ${idle.toFixed(1)} MB (peak so far ${(await readMemory(agent.pid)).peakMb.toFixed(1)} MB); ` +
-        `after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB, RSS ${idleHeap.rssMb.toFixed(1)} MB; logs ${cp.logDir}`,
+        `after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB, RSS ${idleHeap.rssMb.toFixed(1)} MB; logs ${cp.logDir}\n  idle: ${idleHeap.breakdown}`,
     );
 
+    // Snapshots leave the allocator bigger: a run with them is for finding what grows, not for its RSS figures.
+    if (snapshots) await heapSnapshot(agent, path.join(snapshots, 'agent-idle.heapsnapshot'));
     const cpu0 = await readCpu(agent.pid);
     const durations: number[] = [];
     const rssAt: { n: number; mb: number }[] = [];
@@ -135,7 +180,11 @@ async function main(): Promise<void> {
       if (n % SAMPLE_EVERY === 0) {
         const m = await readMemory(agent.pid);
         rssAt.push({ n, mb: m.rssMb });
-        if (n === SAMPLE_EVERY) warmHeap = await heapAfterGc(agent);
+        if (n === SAMPLE_EVERY) {
+          warmHeap = await heapAfterGc(agent);
+          console.log(`  after ${n}: ${warmHeap.breakdown}`);
+          if (snapshots) await heapSnapshot(agent, path.join(snapshots, `agent-after-${n}.heapsnapshot`));
+        }
         console.log(`  ${n} deployments: RSS ${m.rssMb.toFixed(1)} MB (peak ${m.peakMb.toFixed(1)}), last ${SAMPLE_EVERY} took ${durations.slice(-SAMPLE_EVERY).reduce((s, d) => s + d, 0).toFixed(1)} s`);
       }
     }
@@ -144,6 +193,7 @@ async function main(): Promise<void> {
     const after = await steadyRssMb(agent.pid);
     const peak = (await readMemory(agent.pid)).peakMb;
     const afterHeap = await heapAfterGc(agent);
+    if (snapshots) await heapSnapshot(agent, path.join(snapshots, `agent-after-${done}.heapsnapshot`));
     const warm = rssAt.find((r) => r.n === SAMPLE_EVERY)?.mb ?? NaN;
     const cpuMs = (1000 * (cpuSeconds(cpu1) - cpuSeconds(cpu0))) / Math.max(1, done);
     const hookCpuMs = (1000 * (childCpuSeconds(cpu1) - childCpuSeconds(cpu0))) / Math.max(1, done);
@@ -155,6 +205,7 @@ async function main(): Promise<void> {
         `since deployment ${SAMPLE_EVERY}: ${(after - warm).toFixed(1)} MB); peak ${peak.toFixed(1)} MB\n` +
         `  after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB idle → ${warmHeap?.heapUsedMb.toFixed(1) ?? 'NA'} MB after ${SAMPLE_EVERY} → ` +
         `${afterHeap.heapUsedMb.toFixed(1)} MB after ${done}; RSS ${idleHeap.rssMb.toFixed(1)} → ${afterHeap.rssMb.toFixed(1)} MB\n` +
+        `  after ${done}: ${afterHeap.breakdown}\n` +
         `  agent CPU: ${cpuMs.toFixed(1)} ms per deployment (its own), hook scripts ${hookCpuMs.toFixed(1)} ms per deployment\n` +
         `  RSS every ${SAMPLE_EVERY}: ${rssAt.map((r) => r.mb.toFixed(1)).join(', ')}\n  ${loadText()}`,
     );
@@ -162,6 +213,8 @@ async function main(): Promise<void> {
       resultLine('agent', {
         idle_rss_mb: idle,
         runtime,
+        // The node flags beyond --expose-gc and the probe, joined by + and `=` written `:` for the line's parsers.
+        node_flags: [...command.nodeArgs, ...extraArgs].join('+').replaceAll('=', ':') || 'none',
         growth_mb: after - idle,
         rss_after_mb: after,
         growth_after_warmup_mb: after - warm,
