@@ -16,6 +16,7 @@ import { loadAverages, loadText } from './lib/machine.js';
 import { resultLine } from './lib/result-line.js';
 import { profileLines, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import type { BaselineResult } from './fleet-baseline.js';
+import { allocationSites, type HeapProfileNode } from './lib/heap-profile.js';
 import { eventBreakdown, failureDigest, targetTimeline, timelineLines, type TargetLike } from './lib/timeline.js';
 
 export interface CaseInput {
@@ -33,6 +34,12 @@ export interface CaseInput {
   timeoutMs: number;
   /** Profile the control plane and the simulator over the case, into this directory. */
   profileDir?: string;
+  /** The control plane carries lib/fleet-memory-probe.ts: report where its memory went. */
+  memory?: boolean;
+  /** And write a heap snapshot of the control plane after the case, into this directory. */
+  heapSnapshotDir?: string;
+  /** Appended to the RESULT line (the control plane's node flags, its process count). */
+  extraFields?: Record<string, string | number>;
 }
 
 export interface CaseResult {
@@ -49,6 +56,8 @@ export interface CaseResult {
   eventsPerSecond: number;
   cpCpuSeconds: number;
   cpPeakMb: number;
+  /** The api's and the workers' own peaks, when they run apart (cpPeakMb is then their sum). */
+  cpPeaksMb?: { api: number; workers: number };
   simCpuSeconds: number;
   simPeakMb: number;
   redisCpuSeconds: number;
@@ -74,18 +83,27 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   try {
     // What the control plane costs with N agents long-polling and nothing to do.
-    const idle0 = cpuSeconds(await readCpu(cp.child.pid));
+    // The control plane is one process, or the api and the workers apart (--separate-workers).
+    const cpProcs = cp.processes;
+    const cpCpu = async () => (await Promise.all(cpProcs.map(async (c) => cpuSeconds(await readCpu(c.pid))))).reduce((a, b) => a + b, 0);
+    const idle0 = await cpCpu();
     await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
-    const idleCpuPct = (100 * (cpuSeconds(await readCpu(cp.child.pid)) - idle0)) / (IDLE_WINDOW_MS / 1000);
+    const idleCpuPct = (100 * ((await cpCpu()) - idle0)) / (IDLE_WINDOW_MS / 1000);
 
-    const peakReset = (await resetPeakRss(cp.child.pid)) && (await Promise.all(sims.map((s) => resetPeakRss(s.pid)))).every(Boolean);
-    const cpSampler = new RssSampler(cp.child.pid, 100);
+    const peakReset = (await Promise.all([...cpProcs, ...sims].map((c) => resetPeakRss(c.pid)))).every(Boolean);
+    const cpSamplers = cpProcs.map((c) => new RssSampler(c.pid, 100));
     const simSamplers = sims.map((s) => new RssSampler(s.pid, 100));
-    if (input.profileDir) await startProfiles([cp.child, ...sims]);
+    if (input.profileDir) await startProfiles([...cp.processes, ...sims]);
+    if (input.memory) {
+      for (const c of cpProcs) {
+        c.proc.send?.({ type: 'memory-reset' });
+        await nextMessage(c, 'memory-reset-done', 10_000);
+      }
+    }
     const snapshot = async () => {
       const stats = parseInfo(await redis.info('stats'));
       return {
-        cp: cpuSeconds(await readCpu(cp.child.pid)),
+        cp: await cpCpu(),
         sim: await sum(async (s) => cpuSeconds(await readCpu(s.pid))),
         stats: parseCommandStats(await redis.info('commandstats')),
         redisCpu: redisCpuSeconds(parseInfo(await redis.info('cpu'))),
@@ -102,10 +120,20 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
 
     const after = await snapshot();
     const load = loadAverages();
-    const cpPeak = Math.max(await cpSampler.stop(), peakReset ? (await readMemory(cp.child.pid)).peakMb : 0);
+    // Apart, the processes' peaks added up (an upper bound: they need not peak at the same moment).
+    const cpPeaks = await Promise.all(cpProcs.map(async (c, i) => Math.max(await cpSamplers[i].stop(), peakReset ? (await readMemory(c.pid)).peakMb : 0)));
+    const cpPeak = cpPeaks.reduce((a, b) => a + b, 0);
     // The simulators' peaks added up (they need not peak at the same moment: an upper bound).
     const simPeak = (await Promise.all(sims.map(async (s, i) => Math.max(await simSamplers[i].stop(), peakReset ? (await readMemory(s.pid)).peakMb : 0)))).reduce((a, b) => a + b, 0);
     if (input.profileDir) await stopProfiles(input, id);
+    for (const c of input.memory ? cpProcs : []) {
+      console.log(`  ${c.name}:`);
+      await reportMemory(c, path.join(input.heapSnapshotDir ?? cp.logDir, `allocations-${c.name}-${hosts}-${input.config}.heapprofile`));
+      if (!input.heapSnapshotDir) continue;
+      c.proc.send?.({ type: 'heap-snapshot', file: path.join(input.heapSnapshotDir, `${c.name}-${hosts}-${input.config}.heapsnapshot`) });
+      const done = await nextMessage<{ type: string; file: string }>(c, 'heap-snapshot-done', 300_000).catch((err: Error) => ({ type: 'error', file: err.message }));
+      console.log(`  heap snapshot of ${c.name}: ${done.file}`);
+    }
 
     const deltas = diffCommandStats(before.stats, after.stats, ['info']);
     const scripts = deltas.filter((d) => d.command === 'evalsha' || d.command === 'eval').reduce((s, d) => s + d.calls, 0);
@@ -128,6 +156,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
       eventsPerSecond: events / seconds,
       cpCpuSeconds: after.cp - before.cp,
       cpPeakMb: cpPeak,
+      cpPeaksMb: cp.workers ? { api: cpPeaks[0], workers: cpPeaks[1] } : undefined,
       simCpuSeconds: after.sim - before.sim,
       simPeakMb: simPeak,
       redisCpuSeconds: after.redisCpu - before.redisCpu,
@@ -148,10 +177,10 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
       const error = JSON.stringify(view.errorInformation ?? {});
       console.log(`  not Succeeded: ${error.length > 400 ? `${error.slice(0, 400)}… (${error.length} characters)` : error}`);
       for (const f of failureDigest(targets)) console.log(`    ${f.count} × ${f.event} ${f.errorCode}: ${f.message}`);
-      for (const line of await warningDigest(cp.child.logFile)) console.log(`    control plane log: ${line}`);
+      for (const c of cpProcs) for (const line of await warningDigest(c.logFile)) console.log(`    ${c.name} log: ${line}`);
       for (const sim of sims) for (const line of await warningDigest(sim.logFile)) console.log(`    ${sim.name} log: ${line}`);
     }
-    console.log(resultLineOf(result));
+    console.log(resultLineOf(result, input.extraFields));
     return result;
   } finally {
     redis.disconnect();
@@ -168,7 +197,9 @@ function printCase(r: CaseResult, overview: Record<string, number>, events: numb
     `  ${events} lifecycle events → ${r.eventsPerSecond.toFixed(0)} events/s; baseline ${r.baselineSeconds.toFixed(3)} s → ratio ${r.ratio.toFixed(2)}`,
   );
   console.log(
-    `  control plane: ${r.cpCpuSeconds.toFixed(2)} CPU s (${(r.cpCpuSeconds / wall).toFixed(2)} cores), peak RSS ${r.cpPeakMb.toFixed(0)} MB; ` +
+    `  control plane: ${r.cpCpuSeconds.toFixed(2)} CPU s (${(r.cpCpuSeconds / wall).toFixed(2)} cores), peak RSS ${r.cpPeakMb.toFixed(0)} MB` +
+      (r.cpPeaksMb ? ` (api ${r.cpPeaksMb.api.toFixed(0)} + workers ${r.cpPeaksMb.workers.toFixed(0)}, two processes)` : '') +
+      '; ' +
       `idle before: ${r.idleCpuPct.toFixed(1)} % of a core`,
   );
   console.log(
@@ -205,6 +236,29 @@ async function warningDigest(logFile: string): Promise<string[]> {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${n} × ${k}`);
 }
 
+/** The probe's peaks over the case and what is live after a full GC (lib/fleet-memory-probe.ts). */
+async function reportMemory(cp: Child, profileFile: string): Promise<void> {
+  cp.proc.send?.({ type: 'memory-report', file: profileFile });
+  const m = await nextMessage<{ type: string } & Record<string, Record<string, number>>>(cp, 'memory-report', 60_000).catch((err: Error) => {
+    console.log(`  (no memory report: ${err.message})`);
+    return undefined;
+  });
+  if (!m) return;
+  const line = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`  control plane memory (MB), peak of each over the case: ${line(m.peak)}`);
+  console.log(`    at the RSS peak: ${line(m.atRssPeak)}; V8 spaces then: ${line(m.spacesAtPeak)}`);
+  console.log(`    open resources at the RSS peak: ${line(m.resourcesAtPeak)}`);
+  console.log(`    after the case: ${line(m.beforeGc)}; after a full GC: ${line(m.afterGc)}; V8 spaces: ${line(m.spacesAfterGc)}`);
+  const file = (m as { profileFile?: string }).profileFile;
+  if (!file) return;
+  const { total, sites, ownCode } = allocationSites((JSON.parse(await readFile(file, 'utf8')) as { head: HeapProfileNode }).head, REPO_ROOT);
+  const MB = 2 ** 20;
+  console.log(`    allocated over the case (sampled, garbage included): ${(total / MB).toFixed(0)} MB (${file}); by own-code caller:`);
+  for (const s of ownCode) console.log(`      ${(s.bytes / MB).toFixed(1).padStart(7)} MB  ${s.site}`);
+  console.log('    by allocation site:');
+  for (const s of sites) console.log(`      ${(s.bytes / MB).toFixed(1).padStart(7)} MB  ${s.site}  ← ${s.ownCaller ?? '-'}`);
+}
+
 async function simRequests(sims: readonly Child[]): Promise<Record<string, number>> {
   const total: Record<string, number> = {};
   for (const sim of sims) {
@@ -215,7 +269,7 @@ async function simRequests(sims: readonly Child[]): Promise<Record<string, numbe
   return total;
 }
 
-function resultLineOf(r: CaseResult): string {
+function resultLineOf(r: CaseResult, extra: Record<string, string | number> = {}): string {
   return (
     resultLine('fleet', {
       hosts: r.hosts,
@@ -225,6 +279,7 @@ function resultLineOf(r: CaseResult): string {
       ratio: r.ratio,
       events_per_s: r.eventsPerSecond,
       rss_mb: r.cpPeakMb,
+      ...(r.cpPeaksMb ? { api_rss_mb: r.cpPeaksMb.api, workers_rss_mb: r.cpPeaksMb.workers } : {}),
       cpu_s: r.cpCpuSeconds,
       status: r.status,
       hosts_succeeded: r.hostsSucceeded,
@@ -239,6 +294,7 @@ function resultLineOf(r: CaseResult): string {
       load1: r.load1,
       load5: r.load5,
       load15: r.load15,
+      ...extra,
     })
   );
 }
@@ -253,7 +309,7 @@ async function startProfiles(children: Child[]): Promise<void> {
 }
 
 async function stopProfiles(input: CaseInput, id: string): Promise<void> {
-  for (const child of [input.cp.child, ...input.sims]) {
+  for (const child of [...input.cp.processes, ...input.sims]) {
     const file = path.join(input.profileDir!, `${child.name}-${input.hosts}-${input.config}-${id}.cpuprofile`);
     child.proc.send?.({ type: 'profile-stop', file });
     try {

@@ -2,6 +2,7 @@
  * `npm run bench:fleet [-- --hosts 1000] [--configs AllAtOnce,HalfAtATime] [--hooks noop|script]
  *                       [--profile] [--timeout-s S] [--chart FILE|none] [--max-minutes M]
  *                       [--root-dir DIR] [--worker-concurrency N] [--poll-wait-s S] [--agents-per-process 2000]
+ *                       [--memory] [--heap-snapshot] [--separate-workers] [--cp-node-flags "--heap-growing-percent=50 …"]
  *                       [--chart-from saved-output.log,...]   (no measuring: chart earlier RESULT lines)`
  *
  * For each fleet size: a fresh control plane (scripts/start.ts, api + workers, its own process),
@@ -57,6 +58,14 @@ interface Options {
   pollWaitS?: number;
   /** The simulator runs as ceil(hosts / this) processes. */
   agentsPerProcess: number;
+  /** Preload lib/fleet-memory-probe.ts into the control plane: where its RSS goes (heap, external, the rest). */
+  memory: boolean;
+  /** With --memory: a V8 heap snapshot of the control plane after each case (after a full GC), under .cutover/bench/. */
+  heapSnapshot: boolean;
+  /** Node flags for the control plane (a V8 heap setting being measured). */
+  cpNodeFlags: string[];
+  /** The api (api/main.ts) and the workers (workers/main.ts) as two processes instead of scripts/start.ts. */
+  separateWorkers: boolean;
 }
 
 function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } {
@@ -74,6 +83,10 @@ function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } 
       'poll-wait-s': { type: 'string' },
       'chart-from': { type: 'string', multiple: true },
       'agents-per-process': { type: 'string', default: '2000' },
+      memory: { type: 'boolean', default: false },
+      'heap-snapshot': { type: 'boolean', default: false },
+      'separate-workers': { type: 'boolean', default: false },
+      'cp-node-flags': { type: 'string', default: '' },
     },
     strict: true,
   });
@@ -99,6 +112,10 @@ function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } 
     pollWaitS: values['poll-wait-s'] ? Number(values['poll-wait-s']) : undefined,
     chartFrom: values['chart-from']?.flatMap((f) => f.split(',')),
     agentsPerProcess: Number(values['agents-per-process']),
+    memory: values.memory || values['heap-snapshot'],
+    heapSnapshot: values['heap-snapshot'],
+    separateWorkers: values['separate-workers'],
+    cpNodeFlags: values['cp-node-flags'].split(/\s+/).filter(Boolean),
   };
 }
 
@@ -109,8 +126,10 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
   };
   const cp = await ControlPlane.start({
     label: `fleet-${hosts}`,
-    entry: options.profile ? 'scripts/bench/profiled-start.ts' : 'scripts/start.ts',
-    ipc: options.profile,
+    entry: options.separateWorkers ? 'api/main.ts' : options.profile ? 'scripts/bench/profiled-start.ts' : 'scripts/start.ts',
+    separateWorkers: options.separateWorkers,
+    ipc: options.profile || options.memory,
+    nodeArgs: [...options.cpNodeFlags, ...(options.memory ? ['--expose-gc', '--import', './scripts/bench/lib/fleet-memory-probe.ts'] : [])],
     env,
   });
   const fleetDir = path.join(options.rootDir, `cutover-bench-fleet-${randomBytes(4).toString('hex')}`);
@@ -118,6 +137,7 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
   let failed = false;
   try {
     console.log(`\n== ${hosts} hosts ==  control plane pid ${cp.child.pid}, prefix ${cp.prefix}, logs ${cp.logDir}`);
+    if (options.cpNodeFlags.length) console.log(`control plane node flags: ${options.cpNodeFlags.join(' ')}`);
     const app = 'bench';
     await cp.rest.createApplication(app);
     const groups = new Map<ConfigName, { group: string; digest: string }>();
@@ -162,6 +182,13 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
         baseline,
         timeoutMs,
         profileDir: options.profile ? profileDir : undefined,
+        memory: options.memory,
+        heapSnapshotDir: options.heapSnapshot ? profileDir : undefined,
+        // Recorded on the RESULT line, so a figure never loses the settings it was measured with.
+        extraFields: {
+          ...(options.cpNodeFlags.length ? { cp_node_flags: options.cpNodeFlags.join(',') } : {}),
+          ...(options.separateWorkers ? { cp_processes: 2 } : {}),
+        },
       });
       cases.push(result);
       if (result.status !== 'Succeeded') failed = true; // keep the logs to read
@@ -200,7 +227,7 @@ async function main(): Promise<void> {
   const redisVersion = parseInfo(await redis.info('server')).redis_version ?? 'unknown';
   redis.disconnect();
   const profileDir = path.join(REPO_ROOT, '.cutover', 'bench', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  if (options.profile) await mkdir(profileDir, { recursive: true });
+  if (options.profile || options.heapSnapshot) await mkdir(profileDir, { recursive: true });
   const cleanup = async () => undefined;
   stopEverythingOnSignal(cleanup);
   hardDeadline(options.maxMinutes * 60_000, cleanup);

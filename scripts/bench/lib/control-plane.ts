@@ -31,6 +31,13 @@ export interface ControlPlaneOptions {
   entry: string;
   env?: Record<string, string>;
   ipc?: boolean;
+  /** Extra node flags (a preloaded probe, a V8 heap setting being measured). */
+  nodeArgs?: string[];
+  /**
+   * Also start `workers/main.ts` (every worker role) as a process of its own, with the same
+   * settings: `entry` is then the api alone (api/main.ts), as when the roles are run separately.
+   */
+  separateWorkers?: boolean;
 }
 
 export class ControlPlane {
@@ -41,7 +48,14 @@ export class ControlPlane {
     readonly prefix: string,
     readonly enrollToken: string,
     readonly dir: string,
+    /** The workers' process, when they run apart from the api (separateWorkers). */
+    readonly workers?: Child,
   ) {}
+
+  /** Every process of the control plane: the entry's, then the workers' when apart. */
+  get processes(): Child[] {
+    return this.workers ? [this.child, this.workers] : [this.child];
+  }
 
   get logDir(): string {
     return path.join(this.dir, 'logs');
@@ -54,27 +68,26 @@ export class ControlPlane {
     const prefix = `bench-${options.label}-${randomBytes(4).toString('hex')}`;
     const adminToken = `admin-${randomBytes(16).toString('hex')}`;
     const enrollToken = `enroll-${randomBytes(16).toString('hex')}`;
-    const child = startNode('control-plane', options.entry, [], {
-      logDir: path.join(dir, 'logs'),
-      ipc: options.ipc,
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        REDIS_URL,
-        CUTOVER_REDIS_PREFIX: prefix,
-        CUTOVER_DATA_DIR: path.join(dir, 'data'),
-        CUTOVER_ADMIN_TOKEN: adminToken,
-        CUTOVER_ENROLL_TOKEN: enrollToken,
-        LOG_LEVEL: 'info',
-        ...options.env,
-      },
-    });
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      CUTOVER_REDIS_PREFIX: prefix,
+      CUTOVER_DATA_DIR: path.join(dir, 'data'),
+      CUTOVER_ADMIN_TOKEN: adminToken,
+      CUTOVER_ENROLL_TOKEN: enrollToken,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    };
+    const start = (name: string, entry: string) => startNode(name, entry, [], { logDir: path.join(dir, 'logs'), ipc: options.ipc, nodeArgs: options.nodeArgs, env });
+    const child = start(options.separateWorkers ? 'api' : 'control-plane', options.entry);
+    const workers = options.separateWorkers ? start('workers', 'workers/main.ts') : undefined;
     const apiUrl = `http://127.0.0.1:${port}`;
-    const cp = new ControlPlane(child, new Rest(apiUrl, adminToken), apiUrl, prefix, enrollToken, dir);
+    const cp = new ControlPlane(child, new Rest(apiUrl, adminToken), apiUrl, prefix, enrollToken, dir, workers);
     await until(
       'the api to answer /healthz',
       async () => {
-        if (child.hasExited()) throw new Error(`the control plane exited; see ${child.logFile}`);
+        for (const c of cp.processes) if (c.hasExited()) throw new Error(`the control plane exited; see ${c.logFile}`);
         return (await fetch(`${apiUrl}/healthz`)).ok ? true : undefined;
       },
       60_000,
@@ -89,7 +102,7 @@ export class ControlPlane {
   }
 
   async close(keepDir = false): Promise<void> {
-    await this.child.stop(15_000);
+    await Promise.all(this.processes.map((c) => c.stop(15_000)));
     await deletePrefix(REDIS_URL, this.prefix);
     if (!keepDir) await rm(this.dir, { recursive: true, force: true });
   }
