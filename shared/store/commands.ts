@@ -36,10 +36,12 @@ export class Commands {
     return mgetJson(this.redis, ids.map((id) => this.keys.command(id)));
   }
 
-  /** Every open command of every instance, oldest first (the sweeper checks them). */
-  async allOpen(): Promise<CommandRecord[]> {
-    const ids = await this.redis.zrange(this.keys.openCommands, 0, -1);
-    return mgetJson(this.redis, ids.map((id) => this.keys.command(id)));
+  /**
+   * The ids of every open command of every instance, oldest first (the sweeper checks them): a
+   * caller walking thousands reads the records a page at a time (getMany), not all at once.
+   */
+  openIds(): Promise<string[]> {
+    return this.redis.zrange(this.keys.openCommands, 0, -1);
   }
 
   async openFor(instanceName: string): Promise<CommandRecord[]> {

@@ -258,6 +258,28 @@ export class Deployments {
     return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as InstanceTarget);
   }
 
+  /**
+   * Targets InProgress with no agent command open: between two commands, or stuck there by a lost
+   * trigger (the sweeper looks for these every few seconds). Read a page at a time with HSCAN, and a
+   * row whose JSON has a `"commandId":` key is not parsed at all (a JSON string value cannot hold
+   * that text: its quotes would be escaped), so a sweep of thousands of hosts neither holds nor
+   * parses them all. HSCAN may return a row twice; the caller must not mind.
+   */
+  async targetsBetweenCommands(id: string, pageSize = 500): Promise<InstanceTarget[]> {
+    const found: InstanceTarget[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.targets(id), cursor, 'COUNT', pageSize);
+      cursor = next;
+      for (let i = 1; i < flat.length; i += 2) {
+        if (flat[i].includes('"commandId":')) continue;
+        const target = JSON.parse(flat[i]) as InstanceTarget;
+        if (target.status === 'InProgress' && target.commandId === undefined) found.push(target);
+      }
+    } while (cursor !== '0');
+    return found;
+  }
+
   async listTargets(id: string): Promise<InstanceTarget[]> {
     const all = await this.redis.hgetall(this.keys.targets(id));
     return Object.values(all)

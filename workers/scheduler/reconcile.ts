@@ -46,6 +46,12 @@ type StepOutcome = 'settled' | 'again';
 
 const MAX_STEPS = 100;
 const MAX_HOSTS_NAMED = 20;
+/**
+ * Hosts released per step: an AllAtOnce window over thousands of hosts goes out in several
+ * release scripts, one step each, rather than one (its targets, commands and script arguments all
+ * held at once were a peak of the control plane's heap; docs/BENCHMARKS.md, fleet memory).
+ */
+const RELEASE_BATCH = 500;
 
 export async function reconcileDeployment(deps: SchedulerDeps, deploymentId: string): Promise<void> {
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -165,7 +171,10 @@ async function advanceWindow(
 }
 
 async function release(deps: SchedulerDeps, state: DeploymentState, count: number): Promise<StepOutcome> {
-  return releaseTargets(deps, state, await deps.store.deployments.waitingHead(state.spec.deploymentId, count));
+  const batch = Math.min(count, RELEASE_BATCH);
+  const outcome = await releaseTargets(deps, state, await deps.store.deployments.waitingHead(state.spec.deploymentId, batch));
+  // More of the window to release: the next step re-reads the deployment and releases the next batch.
+  return outcome === 'settled' && batch < count ? 'again' : outcome;
 }
 
 /**
