@@ -36,6 +36,8 @@ export interface CaseInput {
   profileDir?: string;
   /** The control plane carries lib/fleet-memory-probe.ts: report where its memory went. */
   memory?: boolean;
+  /** And sample where the case's allocations came from (V8's sampling heap profiler; costs memory itself). */
+  allocations?: boolean;
   /** And write a heap snapshot of the control plane after the case, into this directory. */
   heapSnapshotDir?: string;
   /** Appended to the RESULT line (the control plane's node flags, its process count). */
@@ -96,7 +98,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
     if (input.profileDir) await startProfiles([...cp.processes, ...sims]);
     if (input.memory) {
       for (const c of cpProcs) {
-        c.proc.send?.({ type: 'memory-reset' });
+        c.proc.send?.({ type: 'memory-reset', allocations: input.allocations ?? false });
         await nextMessage(c, 'memory-reset-done', 10_000);
       }
     }

@@ -2,7 +2,7 @@
  * `npm run bench:fleet [-- --hosts 1000] [--configs AllAtOnce,HalfAtATime] [--hooks noop|script]
  *                       [--profile] [--timeout-s S] [--chart FILE|none] [--max-minutes M]
  *                       [--root-dir DIR] [--worker-concurrency N] [--poll-wait-s S] [--agents-per-process 2000]
- *                       [--memory] [--heap-snapshot] [--separate-workers] [--cp-node-flags "--heap-growing-percent=50 …"]
+ *                       [--memory] [--allocations] [--heap-snapshot] [--separate-workers] [--cp-node-flags "--heap-growing-percent=50 …"]
  *                       [--chart-from saved-output.log,...]   (no measuring: chart earlier RESULT lines)`
  *
  * For each fleet size: a fresh control plane (scripts/start.ts, api + workers, its own process),
@@ -60,6 +60,8 @@ interface Options {
   agentsPerProcess: number;
   /** Preload lib/fleet-memory-probe.ts into the control plane: where its RSS goes (heap, external, the rest). */
   memory: boolean;
+  /** With --memory: V8's sampling heap profile of the case (where the bytes were allocated, garbage included). */
+  allocations: boolean;
   /** With --memory: a V8 heap snapshot of the control plane after each case (after a full GC), under .cutover/bench/. */
   heapSnapshot: boolean;
   /** Node flags for the control plane (a V8 heap setting being measured). */
@@ -85,6 +87,7 @@ function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } 
       'agents-per-process': { type: 'string', default: '2000' },
       memory: { type: 'boolean', default: false },
       'heap-snapshot': { type: 'boolean', default: false },
+      allocations: { type: 'boolean', default: false },
       'separate-workers': { type: 'boolean', default: false },
       'cp-node-flags': { type: 'string', default: '' },
     },
@@ -112,7 +115,8 @@ function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } 
     pollWaitS: values['poll-wait-s'] ? Number(values['poll-wait-s']) : undefined,
     chartFrom: values['chart-from']?.flatMap((f) => f.split(',')),
     agentsPerProcess: Number(values['agents-per-process']),
-    memory: values.memory || values['heap-snapshot'],
+    memory: values.memory || values['heap-snapshot'] || values.allocations,
+    allocations: values.allocations,
     heapSnapshot: values['heap-snapshot'],
     separateWorkers: values['separate-workers'],
     cpNodeFlags: values['cp-node-flags'].split(/\s+/).filter(Boolean),
@@ -183,6 +187,7 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
         timeoutMs,
         profileDir: options.profile ? profileDir : undefined,
         memory: options.memory,
+        allocations: options.allocations,
         heapSnapshotDir: options.heapSnapshot ? profileDir : undefined,
         // Recorded on the RESULT line, so a figure never loses the settings it was measured with.
         extraFields: {

@@ -8,7 +8,7 @@
  * - on `memory-report` it answers with those peaks, then runs a full GC and answers with what
  *   is live after it (garbage V8 had not collected yet versus memory really held);
  * - on `heap-snapshot` {file} it writes a V8 heap snapshot (slow, and as large as the heap);
- * - between `memory-reset` and `memory-report` {file} it runs V8's sampling heap profiler with
+ * - between `memory-reset` {allocations: true} and `memory-report` {file} it runs V8's sampling heap profiler with
  *   the objects later collected included, so the .heapprofile written says where the case's
  *   allocations came from, garbage included (what a heap snapshot, live objects only, cannot).
  *
@@ -34,6 +34,8 @@ if (process.send) {
   let atRssPeak: Sample = peak;
   let resourcesAtPeak: Record<string, number> = {};
   let spacesAtPeak: Record<string, number> = {};
+  let resetAt = Date.now();
+  let peakAtS = 0;
   const resources = () => {
     const counts: Record<string, number> = {};
     for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
@@ -45,6 +47,8 @@ if (process.send) {
     atRssPeak = peak;
     resourcesAtPeak = {};
     spacesAtPeak = {};
+    resetAt = Date.now();
+    peakAtS = 0;
   };
   const sample = () => {
     const u = process.memoryUsage();
@@ -55,16 +59,18 @@ if (process.send) {
       resourcesAtPeak = resources();
       spacesAtPeak = spaces();
     } else if (s.rss > atRssPeak.rss) atRssPeak = s;
+    if (s.rss >= peak.rss) peakAtS = Math.round((Date.now() - resetAt) / 100) / 10;
     for (const k of Object.keys(s) as (keyof Sample)[]) peak[k] = Math.max(peak[k], s[k]);
   };
   setInterval(sample, 100).unref();
   const session = new Session();
   session.connect();
   let sampling = false;
-  process.on('message', async (msg: { type?: string; file?: string }) => {
+  process.on('message', async (msg: { type?: string; file?: string; allocations?: boolean }) => {
     if (msg?.type === 'memory-reset') {
       reset();
-      if (!sampling) {
+      // Opt-in: the profiler's own samples take memory outside V8's heap (MBs over a long case).
+      if (msg.allocations && !sampling) {
         await session.post('HeapProfiler.enable');
         // 64 KB between samples: a few thousand samples a case, little overhead.
         await session.post('HeapProfiler.startSampling', { samplingInterval: 65536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
@@ -89,7 +95,7 @@ if (process.send) {
       process.send?.({
         type: 'memory-report',
         peak: mb(peak),
-        atRssPeak: mb(atRssPeak),
+        atRssPeak: { ...mb(atRssPeak), seconds: peakAtS },
         resourcesAtPeak,
         spacesAtPeak,
         beforeGc: mb(before as unknown as Sample),
