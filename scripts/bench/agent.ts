@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ControlPlane, REDIS_URL } from './lib/control-plane.js';
-import { describeBreakdown, readResidentKinds, type ProbeAnswer } from './lib/memory-breakdown.js';
+import { describeBreakdown, type ProbeAnswer } from './lib/memory-breakdown.js';
 import { describeMachine, loadAverages, loadText, machineLines } from './lib/machine.js';
 import { hardDeadline, nextMessage, REPO_ROOT, startNode, runMain, stopAll, stopEverythingOnSignal, until, type Child } from './lib/processes.js';
 import { benchBundle } from './lib/bundle.js';
@@ -84,11 +84,11 @@ async function heapSnapshot(agent: Child, file: string): Promise<void> {
   console.log(`  heap snapshot: ${file}`);
 }
 
-/** Live heap and RSS right after a full GC in the agent (see lib/memory-probe.ts). */
-async function heapAfterGc(agent: Child): Promise<HeapFigures> {
-  agent.proc.send?.({ type: 'memory' });
+/** Live heap and RSS right after a full GC in the agent (see lib/memory-probe.ts); with `gc` false, as they are. */
+async function heapAfterGc(agent: Child, gc = true): Promise<HeapFigures> {
+  agent.proc.send?.({ type: 'memory', gc });
   const m = await nextMessage<ProbeAnswer & { type: string }>(agent, 'memory', 10_000);
-  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20, breakdown: describeBreakdown(m, await readResidentKinds(agent.pid)) };
+  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20, breakdown: describeBreakdown(m) };
 }
 
 interface AgentCommand {
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
     const peak = (await readMemory(agent.pid)).peakMb;
     await sleep(REST_MS);
     const rested = await steadyRssMb(agent.pid);
+    const restedHeap = await heapAfterGc(agent, false);
     const afterHeap = await heapAfterGc(agent);
     if (snapshots) await heapSnapshot(agent, path.join(snapshots, `agent-after-${done}.heapsnapshot`));
     const warm = rssAt.find((r) => r.n === SAMPLE_EVERY)?.mb ?? NaN;
@@ -216,7 +217,8 @@ async function main(): Promise<void> {
         `${rested.toFixed(1)} MB after a further ${REST_MS / 1000} s at rest (growth ${(rested - idle).toFixed(1)} MB)\n` +
         `  after a full GC: heap ${idleHeap.heapUsedMb.toFixed(1)} MB idle → ${warmHeap?.heapUsedMb.toFixed(1) ?? 'NA'} MB after ${SAMPLE_EVERY} → ` +
         `${afterHeap.heapUsedMb.toFixed(1)} MB after ${done}; RSS ${idleHeap.rssMb.toFixed(1)} → ${afterHeap.rssMb.toFixed(1)} MB\n` +
-        `  after ${done}: ${afterHeap.breakdown}\n` +
+        `  after ${done}, at rest: ${restedHeap.breakdown}\n` +
+        `  after ${done}, after a full GC: ${afterHeap.breakdown}\n` +
         `  agent CPU: ${cpuMs.toFixed(1)} ms per deployment (its own), hook scripts ${hookCpuMs.toFixed(1)} ms per deployment\n` +
         `  RSS every ${SAMPLE_EVERY}: ${rssAt.map((r) => r.mb.toFixed(1)).join(', ')}\n  ${loadText()}`,
     );

@@ -4,8 +4,6 @@
  * hold (after a full GC, from lib/memory-probe.ts) against the rest (malloc: Node's and libuv's
  * own allocations, buffers, zlib, and what the allocator keeps after a free).
  */
-import { readFile } from 'node:fs/promises';
-
 const MB = 2 ** 20;
 
 export interface ProbeAnswer {
@@ -16,6 +14,8 @@ export interface ProbeAnswer {
   arrayBuffers: number;
   /** physical_space_size of each V8 heap space, in bytes. */
   spaces?: Record<string, number>;
+  /** /proc/self/status, read with the figures above. */
+  status?: string;
 }
 
 export interface ResidentKinds {
@@ -29,15 +29,13 @@ export function parseResidentKinds(status: string): ResidentKinds {
   return { anonMb: kb('RssAnon') / 1024, fileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
 }
 
-export async function readResidentKinds(pid: number): Promise<ResidentKinds> {
-  return parseResidentKinds(await readFile(`/proc/${pid}/status`, 'utf8'));
-}
 
 /**
  * One line: `RSS 58.1 = file 21.0 + anon 37.1 (V8 spaces 9.2: new 1.0 old 6.1 code 0.4 …; heap used 7.0; the rest 27.9)`.
  * Spaces smaller than 0.05 MB are left out.
  */
-export function describeBreakdown(probe: ProbeAnswer, kinds: ResidentKinds): string {
+export function describeBreakdown(probe: ProbeAnswer): string {
+  const kinds = parseResidentKinds(probe.status ?? '');
   const spaces = Object.entries(probe.spaces ?? {});
   const v8Total = spaces.reduce((sum, [, bytes]) => sum + bytes, 0) / MB;
   const named = spaces
