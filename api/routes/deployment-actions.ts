@@ -19,24 +19,24 @@ export function deploymentActionRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/:id/stop', async (req, res) => {
-    const id = await deploymentId(deps, req);
     const body = parseInput(StopDeploymentBody, req.body ?? {}, 'stop request');
+    const id = await deploymentId(deps, req);
     const answer = await stopDeployment(deps, id, body.autoRollbackEnabled);
     req.log.info({ deploymentId: id, autoRollbackEnabled: body.autoRollbackEnabled, answer: answer.status }, 'stop requested');
     res.json(answer);
   });
 
   router.post('/:id/rollback', async (req, res) => {
-    const id = await deploymentId(deps, req);
     parseInput(RollbackDeploymentBody, req.body ?? {}, 'rollback request');
+    const id = await deploymentId(deps, req);
     const { created, deploymentId: rollbackDeploymentId } = await rollbackDeployment(deps, id);
     req.log.info({ deploymentId: id, rollbackDeploymentId, created }, 'rollback requested');
     res.status(created ? 201 : 200).json({ deploymentId: rollbackDeploymentId });
   });
 
   router.post('/:id/continue', async (req, res) => {
-    const id = await deploymentId(deps, req);
     const body = parseInput(ContinueDeploymentBody, req.body ?? {}, 'continue request');
+    const id = await deploymentId(deps, req);
     const answer = await continueDeployment(deps, id, body.deploymentWaitType);
     req.log.info({ deploymentId: id, deploymentWaitType: body.deploymentWaitType, phase: answer.phase }, 'deployment continued');
     res.json(answer);

@@ -31,7 +31,7 @@ const HOLD_MS = 400;
 
 /**
  * ARGV[1] the KEYS pattern of the store's keys. Returns one `key=sha1(content)` line per key,
- * sorted, BullMQ's keys, the dispatch lock and the audit log left out (isRecordKey's rule, in Lua).
+ * sorted, BullMQ's keys, the notifier's lock and cursor and the audit log left out (isRecordKey's rule, in Lua).
  * The content, not DUMP: a large hash or set is a hash table whose incremental rehashing moves on
  * with plain reads (an HSETNX that finds its field), reordering what DUMP serializes while nothing
  * was written. So hashes and sets are read and sorted; the other types keep their own order.
@@ -63,7 +63,7 @@ local keys = redis.call('KEYS', ARGV[1])
 table.sort(keys)
 local parts = {}
 for _, key in ipairs(keys) do
-  if not string.find(key, ':bull:', 1, true) and string.sub(key, -21) ~= ':notify:dispatch-lock' and not string.find(key, ':audit:', 1, true) then
+  if not string.find(key, ':bull:', 1, true) and string.sub(key, -21) ~= ':notify:dispatch-lock' and string.sub(key, -14) ~= ':notify:cursor' and not string.find(key, ':audit:', 1, true) then
     if redis.call('EXISTS', key) == 1 then parts[#parts + 1] = key .. '=' .. redis.sha1hex(content(key)) end
   end
 end

@@ -30,10 +30,11 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 }
 
 /**
- * Whether a store key is a record that "nothing written" must leave alone: BullMQ's bookkeeping
- * and the notifier's passing lock move on their own, and the audit log records every write
+ * Whether a store key is a record that "nothing written" must leave alone: BullMQ's bookkeeping,
+ * the notifier's passing lock and its read position in the event stream move on their own (a
+ * deployment that just ended is still being read), and the audit log records every write
  * attempt, the refused ones included, by design.
  */
 export function isRecordKey(key: string): boolean {
-  return !key.includes(':bull:') && !key.endsWith(':notify:dispatch-lock') && !key.includes(':audit:');
+  return !key.includes(':bull:') && !key.endsWith(':notify:dispatch-lock') && !key.endsWith(':notify:cursor') && !key.includes(':audit:');
 }
