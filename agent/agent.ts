@@ -41,6 +41,8 @@ export interface AgentOptions {
   /** Replaces the real hook runner (the fleet simulator's no-op mode). */
   hookRunner?: HookRunner;
   retry?: RetryPolicy;
+  /** Called whenever the last running command is done (agent/idle-collection.ts). */
+  onIdle?: () => void;
 }
 
 interface Running {
@@ -210,6 +212,7 @@ export class Agent {
         if (!this.stopController.signal.aborted) log.error({ err }, 'command failed unexpectedly');
       } finally {
         this.running.delete(id);
+        if (this.running.size === 0) this.options.onIdle?.();
       }
     })();
     this.running.set(id, { controller, done });

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded --no-opt --optimize-for-size
+#!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded --no-opt --optimize-for-size --expose-gc
 // @ts-check
 /**
  * The agent's production entry (`npm run agent -- …`, with agent/main.ts's arguments): runs the
@@ -15,7 +15,10 @@
  * - `--no-opt`: no optimizing compiler (TurboFan). The agent waits on the network, disks and
  *   hook scripts, not on JavaScript; without it the optimized code that otherwise piled up with
  *   every deployment (+1.4 MB of live heap over 180) and the compiler's pages (−4 MB at idle) go;
- * - `--optimize-for-size`: V8 grows the old generation less eagerly (−3 MB after a full GC).
+ * - `--optimize-for-size`: V8 grows the old generation less eagerly (−3 MB after a full GC);
+ * - `--expose-gc`: for one full collection a second after the agent runs out of work
+ *   (agent/idle-collection.ts): an idle agent hardly allocates, so V8 alone would keep a
+ *   deployment's garbage until the next one (−6 MB at rest).
  * Not `--lite-mode`/`--jitless`: they take WebAssembly away, and with it fetch (undici's parser).
  */
 import { pathToFileURL } from 'node:url';

@@ -15,6 +15,7 @@ import { createLogger } from '../shared/logger.js';
 import { InstanceNameSchema, TagsSchema } from '../shared/protocol.js';
 import { onShutdown } from '../shared/shutdown.js';
 import { Agent } from './agent.js';
+import { idleCollector } from './idle-collection.js';
 import { HostConfigError, loadHostAllowance } from './installer/index.js';
 
 function usage(problem: string): never {
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     allowance,
     bundleLimits,
     log,
+    onIdle: idleCollector(),
   });
   onShutdown(log, () => agent.stop(8000));
   await agent.start();
