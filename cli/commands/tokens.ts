@@ -8,21 +8,10 @@ import { seg } from '../client.js';
 import { contextOf } from '../context.js';
 import { expiryText, parseDuration } from '../durations.js';
 import { ago, dim, green, red, table, yellow, type Printer } from '../output.js';
+import { ROLES } from '../../shared/domain/access.js';
+import type { TokenInfo, TokenRole } from '../../shared/store/tokens.js';
 
-export const TOKEN_ROLES = ['viewer', 'deployer', 'admin', 'enroll'] as const;
-export type TokenRole = (typeof TOKEN_ROLES)[number];
-
-/** A token as GET /v1/tokens lists it: never its secret. */
-export interface TokenInfo {
-  tokenId: string;
-  accountId: string;
-  name: string;
-  role: TokenRole;
-  createTime: string;
-  expiresAt?: string;
-  revokeTime?: string;
-  createdBy: string;
-}
+export const TOKEN_ROLES = [...ROLES, 'enroll'] as const satisfies readonly TokenRole[];
 
 /** POST /v1/tokens and the admin token of POST /v1/accounts: the secret, shown once. */
 export interface CreatedToken extends TokenInfo {
