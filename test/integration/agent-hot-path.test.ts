@@ -3,51 +3,41 @@
  * (and that a token revoked by this process stops working at once), several commands read in one
  * MGET, and script commands run on an auto-pipelined connection (defined when it is made).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storeForThisFile } from '../helpers/store-fixture.js';
+import { createStore } from '../../shared/store/index.js';
 import type { Redis } from 'ioredis';
-import { createStore, type Store } from '../../shared/store/index.js';
 import { createRedis } from '../../shared/store/redis.js';
-import { connectRedis, deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_URL } from '../helpers/redis.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';
 import { deploymentSpec } from '../helpers/deployment-spec.js';
 
-let redis: Redis;
-let store: Store;
-const prefix = uniquePrefix('hotpath');
+const db = storeForThisFile('hotpath');
 const now = new Date('2026-11-27T10:00:00Z');
 
-beforeAll(() => {
-  redis = connectRedis();
-  store = createStore(redis, prefix);
-});
-
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
 
 describe('token cache', () => {
   it('answers repeated lookups from the cache and forgets a token this process revokes', async () => {
-    await store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-1', now });
-    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
+    await db.store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-1', now });
+    expect(await db.store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
     // Deleted behind the cache's back (another process): still answered for a few seconds.
-    await redis.del(store.keys.token('hash-1'));
-    expect(await store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
-    await redis.hset(store.keys.token('hash-1'), { kind: 'instance', instanceName: 'host-1', accountId: 'default' });
+    await db.redis.del(db.store.keys.token('hash-1'));
+    expect(await db.store.instances.resolveToken('hash-1')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
+    await db.redis.hset(db.store.keys.token('hash-1'), { kind: 'instance', instanceName: 'host-1', accountId: 'default' });
 
     // Re-registration replaces the token: the old one is refused at once.
-    await store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-2', now });
-    expect(await store.instances.resolveToken('hash-1')).toBeUndefined();
-    expect(await store.instances.resolveToken('hash-2')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
+    await db.store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-2', now });
+    expect(await db.store.instances.resolveToken('hash-1')).toBeUndefined();
+    expect(await db.store.instances.resolveToken('hash-2')).toEqual({ kind: 'instance', instanceName: 'host-1', accountId: 'default' });
     // Deregistration too.
-    await store.instances.deregister('host-1', now);
-    expect(await store.instances.resolveToken('hash-2')).toBeUndefined();
+    await db.store.instances.deregister('host-1', now);
+    expect(await db.store.instances.resolveToken('hash-2')).toBeUndefined();
   });
 
   it('does not cache a miss', async () => {
-    expect(await store.instances.resolveToken('hash-late')).toBeUndefined();
-    await store.instances.putToken('hash-late', { kind: 'admin' });
-    expect(await store.instances.resolveToken('hash-late')).toEqual({ kind: 'admin' });
+    expect(await db.store.instances.resolveToken('hash-late')).toBeUndefined();
+    await db.store.instances.putToken('hash-late', { kind: 'admin' });
+    expect(await db.store.instances.resolveToken('hash-late')).toEqual({ kind: 'admin' });
   });
 });
 
@@ -56,11 +46,11 @@ describe('commands', () => {
     const spec = deploymentSpec('d-HOTPATH01');
     const a = buildCommand(spec, 'host-a', ['BeforeInstall'], now, 1000);
     const b = buildCommand(spec, 'host-b', ['BeforeInstall'], now, 1000);
-    await redis.set(store.keys.command(a.command.commandId), JSON.stringify(a));
-    await redis.set(store.keys.command(b.command.commandId), JSON.stringify(b));
-    const got = await store.commands.getMany([a.command.commandId, 'nope', b.command.commandId]);
+    await db.redis.set(db.store.keys.command(a.command.commandId), JSON.stringify(a));
+    await db.redis.set(db.store.keys.command(b.command.commandId), JSON.stringify(b));
+    const got = await db.store.commands.getMany([a.command.commandId, 'nope', b.command.commandId]);
     expect(got.map((r) => r.instanceName)).toEqual(['host-a', 'host-b']);
-    expect(await store.commands.getMany([])).toEqual([]);
+    expect(await db.store.commands.getMany([])).toEqual([]);
   });
 });
 
@@ -68,10 +58,10 @@ describe('auto-pipelined connection', () => {
   it('runs scripts and plain commands issued in the same tick', async () => {
     const piped = createRedis(REDIS_URL, 'hotpath-test', { autoPipelining: true });
     try {
-      const pipedStore = createStore(piped, prefix);
+      const pipedStore = createStore(piped, db.prefix);
       // A plain command first starts the tick's pipeline; the script joins it.
       const [, appended] = await Promise.all([
-        piped.get(`${prefix}:nothing`),
+        piped.get(`${db.prefix}:nothing`),
         pipedStore.logs.append('d-HOTPATH02', 'host-a', 'cmd-1', 1, [{ lifecycleEventName: 'BeforeInstall', text: 'hello\n' }], 60),
       ]);
       expect(appended).toBe(true);

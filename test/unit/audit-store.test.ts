@@ -1,23 +1,10 @@
 /** The audit log store against a real Redis, under a key prefix of its own. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { createStore, type Store } from '../../shared/store/index.js';
+import { describe, expect, it } from 'vitest';
+import { storeForThisFile } from '../helpers/store-fixture.js';
 import type { AuditEntry } from '../../shared/store/audit.js';
-import { connectRedis, deletePrefix, uniquePrefix } from '../helpers/redis.js';
 
-let redis: Redis;
-let store: Store;
-const prefix = uniquePrefix('audit-store');
+const db = storeForThisFile('audit-store');
 
-beforeAll(() => {
-  redis = connectRedis();
-  store = createStore(redis, prefix);
-});
-
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
 
 function entry(n: number, accountId = 'team-a'): AuditEntry {
   return {
@@ -35,32 +22,32 @@ function entry(n: number, accountId = 'team-a'): AuditEntry {
 
 describe('AuditLog', () => {
   it('appends once to each distinct account and reads back newest first, with the auditId', async () => {
-    await store.audit.append(['one', 'two', 'one'], entry(1, 'one'));
-    await store.audit.append(['one'], entry(2, 'one'));
-    const one = await store.audit.list('one');
+    await db.store.audit.append(['one', 'two', 'one'], entry(1, 'one'));
+    await db.store.audit.append(['one'], entry(2, 'one'));
+    const one = await db.store.audit.list('one');
     expect(one.entries.map((e) => e.deploymentId)).toEqual(['d-2', 'd-1']);
     expect(one.nextBefore).toBeUndefined();
     expect(one.entries[0]).toEqual({ ...entry(2, 'one'), auditId: expect.stringMatching(/^\d+-\d+$/) });
-    expect((await store.audit.list('two')).entries).toEqual([{ ...entry(1, 'one'), auditId: expect.any(String) }]);
-    expect((await store.audit.list('nobody')).entries).toEqual([]);
+    expect((await db.store.audit.list('two')).entries).toEqual([{ ...entry(1, 'one'), auditId: expect.any(String) }]);
+    expect((await db.store.audit.list('nobody')).entries).toEqual([]);
   });
 
   it('writes a different entry per account in one call', async () => {
-    await store.audit.appendEach([
+    await db.store.audit.appendEach([
       { accountId: 'grantee', entry: { ...entry(1, 'grantee'), grantId: 'grant-1', onAccountId: 'grantor' } },
       { accountId: 'grantor', entry: { ...entry(1, 'grantee'), grantId: 'grant-1', onAccountId: 'grantee' } },
     ]);
-    expect((await store.audit.list('grantee')).entries[0]).toMatchObject({ accountId: 'grantee', onAccountId: 'grantor' });
-    expect((await store.audit.list('grantor')).entries[0]).toMatchObject({ accountId: 'grantee', onAccountId: 'grantee' });
+    expect((await db.store.audit.list('grantee')).entries[0]).toMatchObject({ accountId: 'grantee', onAccountId: 'grantor' });
+    expect((await db.store.audit.list('grantor')).entries[0]).toMatchObject({ accountId: 'grantee', onAccountId: 'grantee' });
   });
 
   it('pages with an exclusive before cursor until nothing remains', async () => {
-    for (let n = 1; n <= 7; n++) await store.audit.append(['paged'], entry(n, 'paged'));
+    for (let n = 1; n <= 7; n++) await db.store.audit.append(['paged'], entry(n, 'paged'));
     const seen: string[] = [];
     let before: string | undefined;
     let pages = 0;
     do {
-      const page = await store.audit.list('paged', { limit: 3, before });
+      const page = await db.store.audit.list('paged', { limit: 3, before });
       seen.push(...page.entries.map((e) => e.deploymentId ?? ''));
       before = page.nextBefore;
       pages++;
@@ -68,9 +55,9 @@ describe('AuditLog', () => {
     expect(seen).toEqual(['d-7', 'd-6', 'd-5', 'd-4', 'd-3', 'd-2', 'd-1']);
     expect(pages).toBe(3);
     // A page that ends exactly at the oldest entry says there is nothing more.
-    const all = await store.audit.list('paged', { limit: 7 });
+    const all = await db.store.audit.list('paged', { limit: 7 });
     expect(all.entries).toHaveLength(7);
     expect(all.nextBefore).toBeUndefined();
-    expect((await store.audit.list('paged', { before: '0-0' })).entries).toEqual([]);
+    expect((await db.store.audit.list('paged', { before: '0-0' })).entries).toEqual([]);
   });
 });
