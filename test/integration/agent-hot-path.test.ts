@@ -15,7 +15,6 @@ import { deploymentSpec } from '../helpers/deployment-spec.js';
 const db = storeForThisFile('hotpath');
 const now = new Date('2026-11-27T10:00:00Z');
 
-
 describe('token cache', () => {
   it('answers repeated lookups from the cache and forgets a token this process revokes', async () => {
     await db.store.instances.register({ name: 'host-1', tags: {}, accountId: 'default', tokenHash: 'hash-1', now });

@@ -33,7 +33,6 @@ async function running(id: string, groupId: string, at = now, digest?: string): 
   expect(await db.store.deployments.release(id, state.rev, [{ target: released, command }])).toBe(true);
 }
 
-
 describe('stop', () => {
   it('a stop request is guarded by the rev, skips the waiting hosts once, and flags the running command', async () => {
     const id = 'd-STOP00001';

@@ -13,7 +13,6 @@ import { deploymentSpec } from '../helpers/deployment-spec.js';
 const db = storeForThisFile('ownership');
 const now = new Date('2026-11-27T10:00:00Z');
 
-
 async function snapshot(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const key of await keysOf(db.redis, db.prefix)) {

@@ -14,7 +14,6 @@ const now = new Date('2026-11-27T10:00:00Z');
 
 const spec = deploymentSpec;
 
-
 describe('deployment group slot', () => {
   it('lets one deployment run per group and hands the slot on in order', async () => {
     for (const id of ['d-AAAAAAAA1', 'd-AAAAAAAA2', 'd-AAAAAAAA3']) await db.store.deployments.create(spec(id), now);

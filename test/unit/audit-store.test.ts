@@ -5,7 +5,6 @@ import type { AuditEntry } from '../../shared/store/audit.js';
 
 const db = storeForThisFile('audit-store');
 
-
 function entry(n: number, accountId = 'team-a'): AuditEntry {
   return {
     time: new Date(Date.UTC(2026, 10, 27, 10, 0, n)).toISOString(),
