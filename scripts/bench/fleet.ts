@@ -2,7 +2,7 @@
  * `npm run bench:fleet [-- --hosts 1000] [--configs AllAtOnce,HalfAtATime] [--hooks noop|script]
  *                       [--profile] [--timeout-s S] [--chart FILE|none] [--max-minutes M]
  *                       [--root-dir DIR] [--worker-concurrency N] [--poll-wait-s S] [--agents-per-process 2000]
- *                       [--memory] [--allocations] [--heap-snapshot] [--separate-workers] [--cp-node-flags "--heap-growing-percent=50 …"]
+ *                       [--memory] [--allocations] [--heap-snapshot] [--separate-workers] [--cp-node-flags="--heap-growing-percent=50 …"]
  *                       [--chart-from saved-output.log,...]   (no measuring: chart earlier RESULT lines)`
  *
  * For each fleet size: a fresh control plane (scripts/start.ts, api + workers, its own process),
@@ -191,7 +191,8 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
         heapSnapshotDir: options.heapSnapshot ? profileDir : undefined,
         // Recorded on the RESULT line, so a figure never loses the settings it was measured with.
         extraFields: {
-          ...(options.cpNodeFlags.length ? { cp_node_flags: options.cpNodeFlags.join(',') } : {}),
+          // `--heap-growing-percent=50` → `--heap-growing-percent:50` (a RESULT value holds no `=` or `,`).
+          ...(options.cpNodeFlags.length ? { cp_node_flags: options.cpNodeFlags.join('+').replace(/=/g, ':') } : {}),
           ...(options.separateWorkers ? { cp_processes: 2 } : {}),
         },
       });
