@@ -11,7 +11,7 @@
  * - `--max-semi-space-size=1`: the young generation stays at 2 × 1 MB instead of growing to
  *   2 × 16 MB once deployments start (−25 MB after 200 deployments);
  * - `--single-threaded`: V8 collects and compiles on the main thread, so its worker threads do
- *   not each leave a malloc arena behind (−14 MB outside V8's heap after 200 deployments);
+ *   not each leave a malloc arena behind (−17 MB outside V8's heap after 200 deployments);
  * - `--no-opt`: no optimizing compiler (TurboFan). The agent waits on the network, disks and
  *   hook scripts, not on JavaScript; without it the optimized code that otherwise piled up with
  *   every deployment (+1.4 MB of live heap over 180) and the compiler's pages (−4 MB at idle) go;
