@@ -1,5 +1,6 @@
 # One image for every Cutover process (api, workers, agent); docker-compose.yml picks the command.
-# No build step: tsx runs the TypeScript sources directly, as `npm start` does.
+# tsx runs the api's and workers' TypeScript directly, as `npm start` does; the agent runs as one
+# esbuild bundle (npm run agent), built here so an agent container starts at once.
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -14,6 +15,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY . .
+RUN npm run build:agent
 
 # Agents run hook scripts as root, as CodeDeploy's agent does; api and workers could drop to `node`.
 CMD ["npm", "start"]
