@@ -142,7 +142,7 @@ export class AgentApiClient {
         return await attempt();
       } catch (err) {
         if (this.signal.aborted) throw err;
-        if (err instanceof AgentApiError && err.status < 500 && err.status !== 429) throw err;
+        if (err instanceof AgentApiError && !retryable(err.status)) throw err;
         this.onRetry(what, err, n + 1);
         const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(n, 16));
         await sleep(delay / 2 + Math.random() * (delay / 2), undefined, { signal: this.signal }).catch(() => undefined);
@@ -150,6 +150,15 @@ export class AgentApiClient {
       }
     }
   }
+}
+
+/**
+ * A refusal worth asking again: the api's own trouble (5xx), its rate limit (429), and its request
+ * deadline (408: a busy api gave up on the request, whose handling is idempotent — polls, reports
+ * and downloads all are). Any other 4xx is a real answer (unknown command, bad token).
+ */
+export function retryable(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
 }
 
 function errorMessage(res: JsonAnswer): string {
