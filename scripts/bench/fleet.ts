@@ -89,7 +89,8 @@ function parseOptions(): Options & { maxMinutes: number; chartFrom?: string[] } 
       'heap-snapshot': { type: 'boolean', default: false },
       allocations: { type: 'boolean', default: false },
       'separate-workers': { type: 'boolean', default: false },
-      'cp-node-flags': { type: 'string', default: '' },
+      // What `npm start`, `npm run api` and `npm run workers` run with (package.json; docs/BENCHMARKS.md F: the heap's growth factor).
+      'cp-node-flags': { type: 'string', default: '--heap-growing-percent=50' },
     },
     strict: true,
   });
