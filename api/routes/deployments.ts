@@ -21,7 +21,7 @@ export function deploymentRoutes(deps: ApiDeps): Router {
   router.post('/', async (req, res) => {
     const body = parseInput(CreateDeploymentBody, req.body, 'deployment');
     // The caller must reach the group (its own, or granted) before anything else is looked at.
-    await requireDeploymentGroup(deps, req, body.applicationName, body.deploymentGroupName);
+    const group = await requireDeploymentGroup(deps, req, body.applicationName, body.deploymentGroupName);
     const { created, deploymentId } = await createDeployment(deps, {
       applicationName: body.applicationName,
       deploymentGroupName: body.deploymentGroupName,
@@ -34,7 +34,7 @@ export function deploymentRoutes(deps: ApiDeps): Router {
       clientToken: body.clientToken,
       autoRollbackConfiguration: body.autoRollbackConfiguration,
       updateOutdatedInstancesOnly: body.updateOutdatedInstancesOnly,
-    });
+    }, { group });
     res.status(created ? 201 : 200).json({ deploymentId });
   });
 

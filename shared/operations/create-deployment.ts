@@ -7,7 +7,7 @@ import { NotFoundError } from '../errors.js';
 import { newDeploymentId } from '../ids.js';
 import type { Queues } from '../queues.js';
 import type { Store } from '../store/index.js';
-import type { DeploymentCreator, DeploymentSpec, FileExistsBehavior } from '../domain/types.js';
+import type { Application, DeploymentCreator, DeploymentGroup, DeploymentSpec, FileExistsBehavior } from '../domain/types.js';
 import { DEFAULT_ACCOUNT } from '../domain/access.js';
 import { PREDEFINED_CONFIGS } from '../domain/deployment-configs.js';
 import { auditPushDeployment } from './audit-push.js';
@@ -40,14 +40,25 @@ export interface CreateDeploymentDeps {
   now: () => Date;
 }
 
-export async function createDeployment(deps: CreateDeploymentDeps, input: NewDeployment): Promise<{ created: boolean; deploymentId: string }> {
+/**
+ * `known`: the application and group the caller has just read (the api, checking the caller may
+ * reach the group), so they are not read twice; the other reads go out together.
+ */
+export async function createDeployment(
+  deps: CreateDeploymentDeps,
+  input: NewDeployment,
+  known: { application?: Application; group?: DeploymentGroup } = {},
+): Promise<{ created: boolean; deploymentId: string }> {
   const { catalog } = deps.store;
   const app = input.applicationName;
-  const application = await catalog.getApplication(app);
+  const [application, group, revision] = await Promise.all([
+    known.application ?? catalog.getApplication(app),
+    known.group ?? catalog.getDeploymentGroup(app, input.deploymentGroupName),
+    catalog.getRevision(app, input.digest),
+  ]);
   if (!application) throw new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
   // The deployment belongs to the application's account whoever creates it (a grant may let another).
   const accountId = application.accountId ?? DEFAULT_ACCOUNT;
-  const group = await catalog.getDeploymentGroup(app, input.deploymentGroupName);
   if (!group) throw new NotFoundError('DeploymentGroupDoesNotExistException', `Application ${app} has no deployment group named ${input.deploymentGroupName}.`);
   const configName = input.deploymentConfigName ?? group.deploymentConfigName;
   const config = await catalog.getDeploymentConfig(configName);
@@ -55,7 +66,6 @@ export async function createDeployment(deps: CreateDeploymentDeps, input: NewDep
   if (!config || (!PREDEFINED_CONFIGS.has(configName) && (config.accountId ?? DEFAULT_ACCOUNT) !== accountId)) {
     throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${configName}.`);
   }
-  const revision = await catalog.getRevision(app, input.digest);
   if (!revision) throw new NotFoundError('RevisionDoesNotExistException', `Application ${app} has no revision ${input.digest}; upload the bundle first.`);
   const spec: DeploymentSpec = {
     deploymentId: newDeploymentId(),
