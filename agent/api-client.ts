@@ -1,6 +1,6 @@
 /**
  * The agent's HTTP client for /agent/v1. Every answer is parsed with the protocol's schemas.
- * Transient failures (network errors, 5xx, 429) are retried with capped exponential backoff and
+ * Transient failures (network errors, 5xx, 429, 408) are retried with capped exponential backoff and
  * jitter, so an api restart only delays an agent; 4xx answers are returned as AgentApiError.
  */
 import type { Readable } from 'node:stream';

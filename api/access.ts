@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import type { ApiDeps } from './context.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { accessTo, DEFAULT_ACCOUNT, roleAtLeast, type Access, type Grant, type Owner, type Principal, type Role } from '../shared/domain/access.js';
+import { accessTo, accountOf, roleAtLeast, type Access, type Grant, type Owner, type Principal, type Role } from '../shared/domain/access.js';
 import type { DeploymentSpec } from '../shared/domain/types.js';
 
 const receivedGrants = new WeakMap<Request, Promise<Grant[]>>();
@@ -16,11 +16,6 @@ const receivedGrants = new WeakMap<Request, Promise<Grant[]>>();
 export function principalOf(req: Request): Principal {
   if (!req.principal) throw new Error('No principal on a /v1 request: requirePrincipal must run first.');
   return req.principal;
-}
-
-/** The account that owns a record written before accounts existed: the default one. */
-export function ownerAccount(record: { accountId?: string }): string {
-  return record.accountId ?? DEFAULT_ACCOUNT;
 }
 
 /** The role this route needs (route-roles.ts has already checked the token's own role against it). */
@@ -67,7 +62,7 @@ export function noteGrantUsed(req: Request, grant: Grant): void {
 
 /** A deployment's owner: its application's account (not its creator's), and its group for grants. */
 export function deploymentOwner(spec: Pick<DeploymentSpec, 'accountId' | 'deploymentGroupId'>): Owner {
-  return { accountId: ownerAccount(spec), deploymentGroupId: spec.deploymentGroupId };
+  return { accountId: accountOf(spec), deploymentGroupId: spec.deploymentGroupId };
 }
 
 /** Whether the caller may read a deployment (for lists and event streams, which filter instead of refusing). */

@@ -9,7 +9,7 @@ import { hashToken } from '../../shared/ids.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import type { Store } from '../../shared/store/index.js';
 import type { TokenKind, TokenRecord } from '../../shared/store/tokens.js';
-import { DEFAULT_ACCOUNT, ROLES, type Grant, type Principal, type Role } from '../../shared/domain/access.js';
+import { accountOf, DEFAULT_ACCOUNT, ROLES, type Grant, type Principal, type Role } from '../../shared/domain/access.js';
 import type { RouteDoc } from '../openapi.js';
 
 declare module 'express-serve-static-core' {
@@ -28,7 +28,7 @@ declare module 'express-serve-static-core' {
 /** The token a record stands for, as this version reads it: records from before accounts are the default account's. */
 export function normalizeRecord(record: TokenRecord): TokenRecord & { kind: TokenKind; accountId: string } {
   if (record.kind === 'admin') return { ...record, kind: 'user', role: 'admin', accountId: DEFAULT_ACCOUNT, tokenId: record.tokenId ?? 'legacy-admin' };
-  return { ...record, kind: record.kind, accountId: record.accountId ?? DEFAULT_ACCOUNT };
+  return { ...record, kind: record.kind, accountId: accountOf(record) };
 }
 
 /** The bearer token of a request, its record, or a 401 that says why (never which tokens exist). */

@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import { match } from 'path-to-regexp';
 import { ForbiddenError } from '../../shared/errors.js';
-import { DEFAULT_ACCOUNT, roleAtLeast, type Principal, type Role } from '../../shared/domain/access.js';
+import { DEFAULT_ACCOUNT, roleAtLeast, type Principal } from '../../shared/domain/access.js';
 import type { RouteAuth, RouteDoc } from '../openapi.js';
 
 /** The operator is an admin of the default account: it manages accounts and sees installation-wide records. */
@@ -56,8 +56,8 @@ export function requireRouteRole(docs: readonly RouteDoc[]): RequestHandler {
     const path = req.originalUrl.split('?')[0];
     const doc = find(req.method, path);
     req.routeDoc = doc;
-    const needed: Role | 'operator' = doc && doc.auth !== 'none' ? (doc.auth as Role | 'operator') : 'admin';
-    if (!roleAllows(principal, needed as RouteAuth)) {
+    const needed: RouteAuth = doc && doc.auth !== 'none' ? doc.auth : 'admin';
+    if (!roleAllows(principal, needed)) {
       throw new ForbiddenError(
         needed === 'operator'
           ? 'Only an admin of the default account (the operator) may do this.'

@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { ApiDeps } from '../context.js';
 import { parseInput } from '../validate.js';
-import { AccountIdSchema, CreateAccountBody, CreateGrantBody, CreateTokenBody, expiryTime, GrantIdSchema, TokenIdSchema } from '../access-schemas.js';
+import { CreateAccountBody, CreateGrantBody, CreateTokenBody, expiryTime, GrantIdSchema, TokenIdSchema } from '../access-schemas.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import type { Grant } from '../../shared/domain/access.js';
 import { principalOf } from '../access.js';
@@ -28,9 +28,9 @@ export function accessRoutes(deps: ApiDeps): Router {
     const { accountId } = parseInput(CreateAccountBody, req.body, 'account');
     const now = deps.now();
     const account = { accountId, createTime: now.toISOString() };
-    if (!(await store.accounts.create(account))) throw new ConflictError('AccountAlreadyExistsException', `An account named ${accountId} already exists.`);
-    const { token, info } = await store.tokens.create({ accountId, name: 'first admin', role: 'admin', createdBy: principalOf(req).tokenId, now });
-    res.status(201).json({ account, adminToken: { ...info, token } });
+    const created = await store.tokens.createAccount(account, { name: 'first admin', createdBy: principalOf(req).tokenId, now });
+    if (!created) throw new ConflictError('AccountAlreadyExistsException', `An account named ${accountId} already exists.`);
+    res.status(201).json({ account, adminToken: { ...created.info, token: created.token } });
   });
 
   router.get('/accounts', async (_req, res) => {
@@ -66,7 +66,7 @@ export function accessRoutes(deps: ApiDeps): Router {
       throw new InvalidInputError('ValidationException', 'An account cannot grant to itself: its own tokens already reach its groups.');
     }
     // An unknown grantee is a plain 404: account ids are not secret, and a typo should not silently grant nobody.
-    if (!AccountIdSchema.safeParse(body.granteeAccountId).success || !(await store.accounts.get(body.granteeAccountId))) {
+    if (!(await store.accounts.get(body.granteeAccountId))) {
       throw new NotFoundError('AccountDoesNotExistException', `No account named ${body.granteeAccountId}.`);
     }
     const now = deps.now();

@@ -16,7 +16,8 @@ import { parseInput } from '../validate.js';
 import { requireToken, instanceOf } from '../middleware/auth.js';
 import { hashToken, newToken } from '../../shared/ids.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import { DEFAULT_ACCOUNT } from '../../shared/domain/access.js';
+import { accountOf } from '../../shared/domain/access.js';
+import { clientAddress } from '../middleware/audit.js';
 import { CommandIdSchema, DigestSchema, PollRequest, RegisterRequest, ReportRequest, type PollResponse, type RegisterResponse } from '../../shared/protocol.js';
 import { recordReport } from '../../shared/operations/record-report.js';
 
@@ -28,7 +29,7 @@ export function agentRoutes(deps: ApiDeps): Router {
     const body = parseInput(RegisterRequest, req.body, 'registration');
     const instanceToken = newToken('cti');
     // The host joins the enrollment token's account (tokens from before accounts: the default one).
-    const accountId = req.auth?.accountId ?? DEFAULT_ACCOUNT;
+    const accountId = accountOf(req.auth);
     const registered = await store.instances.register({ ...body, accountId, tokenHash: hashToken(instanceToken), now: deps.now() });
     if (!registered.registered) throw new ConflictError(registered.code, registered.message);
     req.log.info({ instanceId: body.name, tags: body.tags, accountId }, 'instance registered');
@@ -42,7 +43,7 @@ export function agentRoutes(deps: ApiDeps): Router {
         action: 'POST /agent/v1/register',
         path: `/agent/v1/register (${body.name})`,
         statusCode: 201,
-        sourceIp: req.ip ?? '',
+        sourceIp: clientAddress(req),
       })
       .catch((err: unknown) => req.log.error({ err, instanceId: body.name }, 'audit entry not written'));
     const answer: RegisterResponse = {

@@ -5,8 +5,8 @@ import { CreateApplicationBody } from '../schemas.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { newUuid } from '../../shared/ids.js';
 import type { Application } from '../../shared/domain/types.js';
-import type { Owner } from '../../shared/domain/access.js';
-import { authorize, ownerAccount, principalOf } from '../access.js';
+import { accountOf, type Owner } from '../../shared/domain/access.js';
+import { authorize, principalOf } from '../access.js';
 
 export function applicationRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -30,7 +30,7 @@ export function applicationRoutes(deps: ApiDeps): Router {
   router.get('/', async (req, res) => {
     const { accountId } = principalOf(req);
     const all = await deps.store.catalog.listApplications();
-    res.json({ applications: all.filter((a) => ownerAccount(a) === accountId) });
+    res.json({ applications: all.filter((a) => accountOf(a) === accountId) });
   });
 
   router.get('/:app', async (req, res) => {
@@ -49,7 +49,7 @@ const noApplication = (name: string) => () => new NotFoundError('ApplicationDoes
 export async function requireApplication(deps: ApiDeps, req: Request, name: string, reach: { anyGroup?: boolean } = {}): Promise<Application> {
   const app = await deps.store.catalog.getApplication(name);
   if (!app) throw noApplication(name)();
-  const owner: Owner = { accountId: ownerAccount(app), ...(reach.anyGroup ? { anyGroupOfApplication: name } : {}) };
+  const owner: Owner = { accountId: accountOf(app), ...(reach.anyGroup ? { anyGroupOfApplication: name } : {}) };
   await authorize(deps, req, owner, noApplication(name));
   return app;
 }

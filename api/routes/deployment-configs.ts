@@ -4,8 +4,8 @@ import { parseInput } from '../validate.js';
 import { CreateDeploymentConfigBody } from '../schemas.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { newUuid } from '../../shared/ids.js';
-import { PREDEFINED_CONFIGS, PREDEFINED_PREFIX, type DeploymentConfig } from '../../shared/domain/deployment-configs.js';
-import { authorize, ownerAccount, principalOf } from '../access.js';
+import { configUsableBy, PREDEFINED_PREFIX, type DeploymentConfig } from '../../shared/domain/deployment-configs.js';
+import { principalOf } from '../access.js';
 
 export function deploymentConfigRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -33,7 +33,7 @@ export function deploymentConfigRoutes(deps: ApiDeps): Router {
   router.get('/', async (req, res) => {
     const { accountId } = principalOf(req);
     const all = await deps.store.catalog.listDeploymentConfigs();
-    res.json({ deploymentConfigs: all.filter((c) => PREDEFINED_CONFIGS.has(c.deploymentConfigName) || ownerAccount(c) === accountId) });
+    res.json({ deploymentConfigs: all.filter((c) => configUsableBy(c, accountId)) });
   });
 
   router.get('/:name', async (req, res) => {
@@ -47,7 +47,7 @@ export function deploymentConfigRoutes(deps: ApiDeps): Router {
 export async function requireDeploymentConfig(deps: ApiDeps, req: Request, name: string): Promise<DeploymentConfig> {
   const config = await deps.store.catalog.getDeploymentConfig(name);
   const missing = () => new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${name}.`);
-  if (!config) throw missing();
-  if (!PREDEFINED_CONFIGS.has(name)) await authorize(deps, req, { accountId: ownerAccount(config) }, missing, 'viewer');
+  // No grant reaches a config: another account's is simply not there.
+  if (!config || !configUsableBy(config, principalOf(req).accountId)) throw missing();
   return config;
 }

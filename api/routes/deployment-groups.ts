@@ -13,7 +13,8 @@ import { withRedactedLoadBalancer } from '../load-balancer-schema.js';
 import { publicGroup } from '../../shared/notifications/mask.js';
 import { checkGroupSettings } from '../../shared/notifications/check-settings.js';
 import { groupInstances, groupStatus } from './group-status.js';
-import { accessOf, authorize, ownerAccount } from '../access.js';
+import { accessOf, authorize } from '../access.js';
+import { accountOf } from '../../shared/domain/access.js';
 
 /** A group as the API shows it: no load-balancer token, no webhook URL or secret in clear. */
 function shown(group: DeploymentGroup): DeploymentGroup {
@@ -91,7 +92,7 @@ export async function requireDeploymentGroup(deps: ApiDeps, req: Request, app: s
   const group = application ? await deps.store.catalog.getDeploymentGroup(app, name) : undefined;
   const noApplication = () => new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
   if (!application) throw noApplication();
-  const owner = { accountId: ownerAccount(application), deploymentGroupId: group?.deploymentGroupId ?? '' };
+  const owner = { accountId: accountOf(application), deploymentGroupId: group?.deploymentGroupId ?? '' };
   if (!(await accessOf(deps, req, owner))) throw noApplication();
   if (!group) throw new NotFoundError('DeploymentGroupDoesNotExistException', `Application ${app} has no deployment group named ${name}.`);
   await authorize(deps, req, owner, noApplication);

@@ -5,7 +5,8 @@
  */
 import type { ApiDeps } from '../context.js';
 import type { DeploymentGroup, LastDeploymentInfo, RevisionLocation } from '../../shared/domain/types.js';
-import { accountOf, targetedInstances } from '../../shared/domain/instance-ownership.js';
+import { targetedInstances } from '../../shared/domain/instance-ownership.js';
+import { accountOf } from '../../shared/domain/access.js';
 import { revisionHealth, type RevisionHealth } from '../../shared/domain/revision-health.js';
 import type { DeploymentState } from '../../shared/store/deployments.js';
 

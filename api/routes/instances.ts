@@ -2,14 +2,15 @@ import { Router, type Request } from 'express';
 import type { ApiDeps } from '../context.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { InstanceInfo } from '../../shared/domain/types.js';
-import { authorize, ownerAccount, principalOf } from '../access.js';
+import { authorize, principalOf } from '../access.js';
+import { accountOf } from '../../shared/domain/access.js';
 
 export function instanceRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
     const { accountId } = principalOf(req);
-    res.json({ instances: (await deps.store.instances.list()).filter((i) => ownerAccount(i) === accountId) });
+    res.json({ instances: (await deps.store.instances.list()).filter((i) => accountOf(i) === accountId) });
   });
 
   router.get('/:name', async (req, res) => {
@@ -35,6 +36,6 @@ const notRegistered = (name: string) => () => new NotFoundError('InstanceNotRegi
 async function requireInstance(deps: ApiDeps, req: Request, name: string): Promise<InstanceInfo> {
   const instance = await deps.store.instances.get(name);
   if (!instance) throw notRegistered(name)();
-  await authorize(deps, req, { accountId: ownerAccount(instance) }, notRegistered(name));
+  await authorize(deps, req, { accountId: accountOf(instance) }, notRegistered(name));
   return instance;
 }

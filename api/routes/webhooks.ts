@@ -23,7 +23,7 @@ import { planPush } from '../../shared/git-hosts/plan-push.js';
 import type { WebhookDelivery } from '../../shared/store/webhook-deliveries.js';
 import type { DeploymentGroup } from '../../shared/domain/types.js';
 import { publicDelivery } from './webhooks-deliveries.js';
-import { DEFAULT_ACCOUNT } from '../../shared/domain/access.js';
+import { accountOf } from '../../shared/domain/access.js';
 import { deliveryAuditWrites } from '../../shared/operations/audit-push.js';
 import { clientAddress } from '../middleware/audit.js';
 
@@ -124,7 +124,7 @@ async function auditDelivery(deps: ApiDeps, req: Request, delivery: WebhookDeliv
   try {
     const appNames = [...new Set(delivery.targets.map((t) => t.applicationName))];
     const apps = await Promise.all(appNames.map((name) => deps.store.catalog.getApplication(name)));
-    const owners = apps.flatMap((app) => (app ? [app.accountId ?? DEFAULT_ACCOUNT] : []));
+    const owners = apps.flatMap((app) => (app ? [accountOf(app)] : []));
     const input = { provider: delivery.provider, deliveryId: delivery.deliveryId, path: req.originalUrl.split('?', 1)[0], statusCode: 202, sourceIp: clientAddress(req), time: new Date(delivery.receivedAt) };
     await deps.store.audit.appendEach(deliveryAuditWrites(input, owners));
   } catch (err) {

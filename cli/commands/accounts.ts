@@ -6,11 +6,7 @@ import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { ago, table } from '../output.js';
 import { printNewToken, type CreatedToken } from './tokens.js';
-
-interface Account {
-  accountId: string;
-  createTime: string;
-}
+import type { Account } from '../../shared/store/accounts.js';
 
 export function registerAccounts(program: Command): void {
   const accounts = program.command('accounts').description('accounts on this server (operator only: an admin token of the default account)');

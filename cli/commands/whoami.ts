@@ -1,14 +1,10 @@
 /** `cutover whoami`: the token the CLI is using, its account and role (any api token may ask). */
 import type { Command } from 'commander';
-import type { Role } from '../../shared/domain/access.js';
+import type { Principal } from '../../shared/domain/access.js';
 import { contextOf } from '../context.js';
 
-interface WhoAmI {
-  tokenId: string;
-  accountId: string;
-  role: Role;
-  operator: boolean;
-}
+/** GET /v1/whoami: the principal, and whether it is the operator. */
+type WhoAmI = Principal & { operator: boolean };
 
 export function registerWhoami(program: Command): void {
   program

@@ -11,6 +11,11 @@
 /** The account the bootstrap tokens belong to, and the owner of anything written before accounts existed. */
 export const DEFAULT_ACCOUNT = 'default';
 
+/** The owning account of a record; absent (written before accounts existed): DEFAULT_ACCOUNT. */
+export function accountOf(record: { accountId?: string } | undefined): string {
+  return record?.accountId ?? DEFAULT_ACCOUNT;
+}
+
 export const ROLES = ['viewer', 'deployer', 'admin'] as const;
 /** viewer: read. deployer: read, upload revisions, create/stop/continue/roll back deployments. admin: everything in its account. */
 export type Role = (typeof ROLES)[number];

@@ -8,6 +8,7 @@
  * shifts traffic as they say.
  */
 import type { TrafficRoutingConfig } from './traffic-routing.js';
+import { accountOf } from './access.js';
 
 export type MinimumHealthyHostsType = 'HOST_COUNT' | 'FLEET_PERCENT' | 'MOST_CONCURRENCY';
 
@@ -77,6 +78,11 @@ function predefined(name: string, minimumHealthyHosts: MinimumHealthyHosts, traf
       createTime: '1970-01-01T00:00:00.000Z',
     },
   ];
+}
+
+/** A predefined config serves every account; a custom one only its own account's groups (and is invisible to others). */
+export function configUsableBy(config: Pick<DeploymentConfig, 'deploymentConfigName' | 'accountId'>, accountId: string): boolean {
+  return PREDEFINED_CONFIGS.has(config.deploymentConfigName) || accountOf(config) === accountId;
 }
 
 export const PREDEFINED_CONFIGS: ReadonlyMap<string, DeploymentConfig> = new Map([

@@ -4,14 +4,9 @@
  * deployment group, never hosts), and their name stays that account's while the record exists,
  * Deregistered included. Pure rules; Instances.register and the schedulers apply them.
  */
-import { DEFAULT_ACCOUNT } from './access.js';
+import { accountOf } from './access.js';
 import { isTargeted, type Tags, type TargetSelector } from './tag-filters.js';
 import type { InstanceInfo } from './types.js';
-
-/** The owning account of a record; absent (written before accounts existed): DEFAULT_ACCOUNT. */
-export function accountOf(record: { accountId?: string } | undefined): string {
-  return record?.accountId ?? DEFAULT_ACCOUNT;
-}
 
 type Targetable = Pick<InstanceInfo, 'instanceName' | 'registrationStatus' | 'tags' | 'accountId'>;
 

@@ -8,20 +8,16 @@
  *   each account that owns a target group;
  * - the revision worker (workers/revision/process-push.ts) creates each deployment through
  *   createDeployment: action `CreateDeployment` (CodeDeploy's API name, as CloudTrail logs it),
- *   path `/v1/deployments/<id>`, the deployment id. It is written where the deployment is created,
- *   in createDeployment, only when it was created (a retried job that finds its deployment again
- *   writes nothing); there is no client address there, so sourceIp is `revision-worker`.
+ *   path `/v1/deployments/<id>`, the deployment id. The worker writes it only when the deployment
+ *   was created (a retried job that finds its deployment again writes nothing), after its
+ *   reconcile is queued; there is no client address there, so sourceIp is `revision-worker`.
  *
  * Ignored deliveries (pings, other branches) write nothing any account owns and are not audited
  * (GET /v1/webhook-deliveries lists them); badly signed ones name no account (a counter counts them).
  */
-import { DEFAULT_ACCOUNT } from '../domain/access.js';
-import type { DeploymentSpec } from '../domain/types.js';
 import type { GitProvider } from '../domain/triggers.js';
 import type { Store } from '../store/index.js';
 import type { AuditEntry } from '../store/audit.js';
-
-const GIT_PROVIDERS: readonly string[] = ['GitHub', 'GitLab'] satisfies GitProvider[];
 
 export function webhookActor(provider: GitProvider): string {
   return `webhook:${provider.toLowerCase()}`;
@@ -47,18 +43,16 @@ export function deliveryAuditWrites(
   }));
 }
 
-/** createDeployment made a deployment: audit it when a git host's push asked for it. */
-export async function auditPushDeployment(store: Store, spec: DeploymentSpec, now: Date): Promise<void> {
-  if (!GIT_PROVIDERS.includes(spec.creator)) return;
-  const accountId = spec.accountId ?? DEFAULT_ACCOUNT;
-  await store.audit.append([accountId], {
+/** A push's deployment was created (not found again by a retried job): one entry in its owner's log. */
+export async function auditPushDeployment(store: Store, made: { provider: GitProvider; deploymentId: string; accountId: string }, now: Date): Promise<void> {
+  await store.audit.append([made.accountId], {
     time: now.toISOString(),
-    tokenId: webhookActor(spec.creator as GitProvider),
-    accountId,
+    tokenId: webhookActor(made.provider),
+    accountId: made.accountId,
     action: 'CreateDeployment',
-    path: `/v1/deployments/${spec.deploymentId}`,
+    path: `/v1/deployments/${made.deploymentId}`,
     statusCode: 201,
     sourceIp: 'revision-worker',
-    deploymentId: spec.deploymentId,
+    deploymentId: made.deploymentId,
   });
 }

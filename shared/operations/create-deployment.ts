@@ -8,9 +8,8 @@ import { newDeploymentId } from '../ids.js';
 import type { Queues } from '../queues.js';
 import type { Store } from '../store/index.js';
 import type { Application, DeploymentCreator, DeploymentGroup, DeploymentSpec, FileExistsBehavior } from '../domain/types.js';
-import { DEFAULT_ACCOUNT } from '../domain/access.js';
-import { PREDEFINED_CONFIGS } from '../domain/deployment-configs.js';
-import { auditPushDeployment } from './audit-push.js';
+import { accountOf } from '../domain/access.js';
+import { configUsableBy } from '../domain/deployment-configs.js';
 import { effectiveRollbackConfiguration, ROLLBACK_CREATOR, type AutoRollbackConfiguration, type RollbackInfo } from '../domain/rollback.js';
 
 export interface NewDeployment {
@@ -48,7 +47,7 @@ export async function createDeployment(
   deps: CreateDeploymentDeps,
   input: NewDeployment,
   known: { application?: Application; group?: DeploymentGroup } = {},
-): Promise<{ created: boolean; deploymentId: string }> {
+): Promise<{ created: boolean; deploymentId: string; accountId: string }> {
   const { catalog } = deps.store;
   const app = input.applicationName;
   const [application, group, revision] = await Promise.all([
@@ -58,12 +57,12 @@ export async function createDeployment(
   ]);
   if (!application) throw new NotFoundError('ApplicationDoesNotExistException', `No application named ${app}.`);
   // The deployment belongs to the application's account whoever creates it (a grant may let another).
-  const accountId = application.accountId ?? DEFAULT_ACCOUNT;
+  const accountId = accountOf(application);
   if (!group) throw new NotFoundError('DeploymentGroupDoesNotExistException', `Application ${app} has no deployment group named ${input.deploymentGroupName}.`);
   const configName = input.deploymentConfigName ?? group.deploymentConfigName;
   const config = await catalog.getDeploymentConfig(configName);
   // A custom config is usable only by its own account's groups.
-  if (!config || (!PREDEFINED_CONFIGS.has(configName) && (config.accountId ?? DEFAULT_ACCOUNT) !== accountId)) {
+  if (!config || !configUsableBy(config, accountId)) {
     throw new NotFoundError('DeploymentConfigDoesNotExistException', `No deployment config named ${configName}.`);
   }
   if (!revision) throw new NotFoundError('RevisionDoesNotExistException', `Application ${app} has no revision ${input.digest}; upload the bundle first.`);
@@ -94,9 +93,7 @@ export async function createDeployment(
   };
   const result = await deps.store.deployments.create(spec, deps.now());
   if (result.created) await deps.queues.reconcile(result.deploymentId);
-  // After the reconcile is queued: a failed audit write (the job retries and finds the deployment) must not leave it unstarted.
-  if (result.created) await auditPushDeployment(deps.store, spec, deps.now());
-  return result;
+  return { ...result, accountId };
 }
 
 /** The group's rollback settings (or the override) travel with the deployment; a rollback carries its link instead. */

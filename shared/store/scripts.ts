@@ -26,12 +26,13 @@ const SCRIPTS = [
   'write-blue-green',
   'register-instance',
   'deregister-instance',
+  'put-token',
 ] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
 /** Scripts that record deployment events get the `emit` prelude (see lua/_events.lua). */
 const EVENTS_PRELUDE = readFileSync(path.join(SCRIPT_DIR, '_events.lua'), 'utf8');
-const WITHOUT_EVENTS: readonly ScriptName[] = ['append-log', 'cancel-command', 'mark-revision-used', 'register-instance', 'deregister-instance'];
+const WITHOUT_EVENTS: readonly ScriptName[] = ['append-log', 'cancel-command', 'mark-revision-used', 'register-instance', 'deregister-instance', 'put-token'];
 
 const sources = new Map<ScriptName, string>(
   SCRIPTS.map((name) => {

@@ -10,6 +10,8 @@ import type { Keys } from './keys.js';
 import { hashToken, newToken } from '../ids.js';
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../domain/access.js';
+import type { Account } from './accounts.js';
+import { runScript } from './scripts.js';
 
 /** What a token is for: the api (with a role), enrolling hosts, or one host's agent. */
 export type TokenKind = 'user' | 'enroll' | 'instance';
@@ -75,8 +77,18 @@ export class Tokens {
   /** A new token: the secret is returned once and kept only as its hash. */
   async create(input: NewToken): Promise<{ token: string; info: TokenInfo }> {
     const token = newToken(input.role === 'enroll' ? 'cte' : 'cta');
-    const info = await this.put(token, { ...input, tokenId: newTokenId() });
+    const info = (await this.put(token, { ...input, tokenId: newTokenId() })) as TokenInfo;
     return { token, info };
+  }
+
+  /**
+   * A new account and its first admin token, written together (put-token.lua): never an account
+   * nobody can administer, nor a token of an account that does not exist. Undefined when the id is taken.
+   */
+  async createAccount(account: Account, input: Omit<NewToken, 'accountId' | 'role'>): Promise<{ token: string; info: TokenInfo } | undefined> {
+    const token = newToken('cta');
+    const info = await this.put(token, { ...input, accountId: account.accountId, role: 'admin', tokenId: newTokenId() }, account);
+    return info ? { token, info } : undefined;
   }
 
   /**
@@ -87,12 +99,13 @@ export class Tokens {
   async seed(token: string, input: NewToken & { tokenId: string }): Promise<TokenInfo> {
     const previous = await this.get(input.accountId, input.tokenId);
     if (previous?.tokenHash === hashToken(token)) return shown(previous);
-    const info = await this.put(token, input);
+    const info = (await this.put(token, input)) as TokenInfo;
     if (previous) await this.redis.del(this.keys.token(previous.tokenHash));
     return info;
   }
 
-  private async put(token: string, input: NewToken & { tokenId: string }): Promise<TokenInfo> {
+  /** Undefined only when `newAccount` is given and its id is taken (then nothing is written). */
+  private async put(token: string, input: NewToken & { tokenId: string }, newAccount?: Account): Promise<TokenInfo | undefined> {
     const stored: StoredTokenInfo = {
       tokenId: input.tokenId,
       accountId: input.accountId,
@@ -103,11 +116,13 @@ export class Tokens {
       createdBy: input.createdBy,
       tokenHash: hashToken(token),
     };
-    await this.redis
-      .multi()
-      .hset(this.keys.token(stored.tokenHash), lookupRecord(stored))
-      .hset(this.keys.accountTokens(input.accountId), stored.tokenId, JSON.stringify(stored))
-      .exec();
+    const written = await runScript(
+      this.redis,
+      'put-token',
+      [this.keys.token(stored.tokenHash), this.keys.accountTokens(input.accountId), this.keys.accounts],
+      [stored.tokenId, JSON.stringify(stored), newAccount?.accountId ?? '', newAccount ? JSON.stringify(newAccount) : '', ...Object.entries(lookupRecord(stored)).flat()],
+    );
+    if (written !== 1) return undefined;
     return shown(stored);
   }
 

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { storeForThisFile } from '../helpers/store-fixture.js';
 import { createStore } from '../../shared/store/index.js';
-import type { Redis } from 'ioredis';
 import { createRedis } from '../../shared/store/redis.js';
 import { REDIS_URL } from '../helpers/redis.js';
 import { buildCommand } from '../../shared/operations/agent-commands.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accountOf, decideRegistration, targetedInstances, targets } from '../../shared/domain/instance-ownership.js';
+import { decideRegistration, targetedInstances, targets } from '../../shared/domain/instance-ownership.js';
+import { accountOf } from '../../shared/domain/access.js';
 import type { InstanceInfo } from '../../shared/domain/types.js';
 
 const web = { instanceTagFilters: [{ key: 'role', value: 'web' }] };

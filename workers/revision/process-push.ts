@@ -22,6 +22,7 @@ import type { ArtifactStore } from '../../shared/artifacts/artifact-store.js';
 import type { WebhookDelivery } from '../../shared/store/webhook-deliveries.js';
 import { CutoverError } from '../../shared/errors.js';
 import { createDeployment } from '../../shared/operations/create-deployment.js';
+import { auditPushDeployment } from '../../shared/operations/audit-push.js';
 import { eventTimeouts, readBundleAppSpec } from '../../shared/operations/inspect-bundle.js';
 import type { LifecycleEventName } from '../../shared/domain/lifecycle.js';
 import { GitError, type GitCache } from './git-cache.js';
@@ -118,7 +119,7 @@ async function deployTargets(deps: RevisionDeps, delivery: WebhookDelivery, arch
       registered.add(app);
     }
     try {
-      const { deploymentId } = await createDeployment(deps, {
+      const { created, deploymentId, accountId } = await createDeployment(deps, {
         applicationName: app,
         deploymentGroupName: target.deploymentGroupName,
         digest: archived.digest,
@@ -126,6 +127,7 @@ async function deployTargets(deps: RevisionDeps, delivery: WebhookDelivery, arch
         description: describePush(delivery),
         clientToken: clientTokenFor(delivery, target.deploymentGroupName),
       });
+      if (created) await auditPushDeployment(deps.store, { provider, deploymentId, accountId }, deps.now());
       Object.assign(target, { status: 'Deployed', deploymentId });
     } catch (err) {
       if (!(err instanceof CutoverError)) throw err;
