@@ -5,6 +5,7 @@
  * command counts (INFO cpu / commandstats deltas) over the same window.
  */
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import type { ControlPlane } from './lib/control-plane.js';
@@ -16,6 +17,7 @@ import { loadAverages, loadText } from './lib/machine.js';
 import { resultLine } from './lib/result-line.js';
 import { profileLines, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import type { BaselineResult } from './fleet-baseline.js';
+import { cpuBudget } from './lib/cpu-budget.js';
 import { allocationSites, type HeapProfileNode } from './lib/heap-profile.js';
 import { eventBreakdown, failureDigest, targetTimeline, timelineLines, type TargetLike } from './lib/timeline.js';
 
@@ -55,6 +57,10 @@ export interface CaseResult {
   startSeconds: number;
   baselineSeconds: number;
   ratio: number;
+  /** Control plane + Redis CPU against raw BullMQ's for as many events (lib/cpu-budget.ts). */
+  cpuRatio: number;
+  /** The case's CPU seconds (control plane, agents, Redis) over the machine's cores: no faster than this here. */
+  cpuFloorSeconds: number;
   eventsPerSecond: number;
   cpCpuSeconds: number;
   cpPeakMb: number;
@@ -155,6 +161,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
       startSeconds: view.startTime ? (Date.parse(view.startTime) - t0) / 1000 : NaN,
       baselineSeconds: input.baseline.seconds,
       ratio: seconds / input.baseline.seconds,
+      ...budgetOf(after.cp - before.cp, after.sim - before.sim, after.redisCpu - before.redisCpu, input.baseline),
       eventsPerSecond: events / seconds,
       cpCpuSeconds: after.cp - before.cp,
       cpPeakMb: cpPeak,
@@ -189,6 +196,15 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
   }
 }
 
+function budgetOf(cpSeconds: number, simSeconds: number, redisSeconds: number, baseline: BaselineResult): { cpuRatio: number; cpuFloorSeconds: number } {
+  const { floorSeconds, overheadRatio } = cpuBudget(
+    { controlPlaneSeconds: cpSeconds, agentsSeconds: simSeconds, redisSeconds },
+    { processSeconds: baseline.cpuSeconds, redisSeconds: baseline.redisCpuSeconds },
+    availableParallelism(),
+  );
+  return { cpuRatio: overheadRatio, cpuFloorSeconds: floorSeconds };
+}
+
 function printCase(r: CaseResult, overview: Record<string, number>, events: number, id: string): void {
   const wall = r.seconds;
   console.log(
@@ -196,7 +212,8 @@ function printCase(r: CaseResult, overview: Record<string, number>, events: numb
       `(${id}; scheduler started it ${r.startSeconds.toFixed(2)} s after the POST); overview ${JSON.stringify(overview)}`,
   );
   console.log(
-    `  ${events} lifecycle events → ${r.eventsPerSecond.toFixed(0)} events/s; baseline ${r.baselineSeconds.toFixed(3)} s → ratio ${r.ratio.toFixed(2)}`,
+    `  ${events} lifecycle events → ${r.eventsPerSecond.toFixed(0)} events/s; baseline ${r.baselineSeconds.toFixed(3)} s → ratio ${r.ratio.toFixed(2)}; ` +
+      `CPU: control plane + Redis ${r.cpuRatio.toFixed(2)}× the baseline's; every process's CPU over ${availableParallelism()} cores: ≥ ${r.cpuFloorSeconds.toFixed(2)} s`,
   );
   console.log(
     `  control plane: ${r.cpCpuSeconds.toFixed(2)} CPU s (${(r.cpCpuSeconds / wall).toFixed(2)} cores), peak RSS ${r.cpPeakMb.toFixed(0)} MB` +
@@ -279,6 +296,8 @@ function resultLineOf(r: CaseResult, extra: Record<string, string | number> = {}
       seconds: r.seconds,
       baseline_seconds: r.baselineSeconds,
       ratio: r.ratio,
+      cpu_ratio: r.cpuRatio,
+      cpu_floor_s: r.cpuFloorSeconds,
       events_per_s: r.eventsPerSecond,
       rss_mb: r.cpPeakMb,
       ...(r.cpPeaksMb ? { api_rss_mb: r.cpPeaksMb.api, workers_rss_mb: r.cpPeaksMb.workers } : {}),

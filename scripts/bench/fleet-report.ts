@@ -6,12 +6,12 @@ import type { CaseResult } from './fleet-case.js';
 export function fleetTable(cases: readonly CaseResult[]): string[] {
   const f = (n: number) => formatNumber(n);
   const lines = [
-    '| hosts | config | hooks | status | seconds | baseline s | ratio | events/s | CP CPU s | CP peak RSS MB | sim CPU s | redis CPU s | redis cmds/host | scripts/host | load 1/5/15 |',
-    '|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| hosts | config | hooks | status | seconds | CPU floor s | baseline s | ratio | CPU ratio | events/s | CP CPU s | CP peak RSS MB | sim CPU s | redis CPU s | redis cmds/host | scripts/host | load 1/5/15 |',
+    '|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const c of cases) {
     lines.push(
-      `| ${c.hosts} | ${c.config} | ${c.hooks} | ${c.status} | ${f(c.seconds)} | ${f(c.baselineSeconds)} | ${f(c.ratio)} | ${f(Math.round(c.eventsPerSecond))} | ` +
+      `| ${c.hosts} | ${c.config} | ${c.hooks} | ${c.status} | ${f(c.seconds)} | ${f(c.cpuFloorSeconds)} | ${f(c.baselineSeconds)} | ${f(c.ratio)} | ${f(c.cpuRatio)} | ${f(Math.round(c.eventsPerSecond))} | ` +
         `${f(c.cpCpuSeconds)} | ${f(Math.round(c.cpPeakMb))} | ${f(c.simCpuSeconds)} | ${f(c.redisCpuSeconds)} | ${f(c.redisCommandsPerInstance)} | ` +
         `${f(c.redisScriptsPerInstance)} | ${c.load1.toFixed(2)} / ${c.load5.toFixed(2)} / ${c.load15.toFixed(2)} |`,
     );

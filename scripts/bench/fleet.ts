@@ -157,7 +157,7 @@ async function runSize(hosts: number, options: Options, profileDir: string): Pro
     const baseline = await runBaseline(REDIS_URL, hosts * EVENTS_PER_INSTANCE, options.workerConcurrency ?? 50, cp.logDir);
     console.log(
       `baseline: ${baseline.jobs} no-op BullMQ jobs in ${baseline.seconds.toFixed(3)} s (adds ${baseline.addSeconds.toFixed(3)} s), ` +
-        `${baseline.redisCommandsPerJob.toFixed(1)} Redis commands per job, baseline process ${baseline.cpuSeconds.toFixed(2)} CPU s; ${loadText()}`,
+        `${baseline.redisCommandsPerJob.toFixed(1)} Redis commands per job, baseline process ${baseline.cpuSeconds.toFixed(2)} CPU s, Redis ${baseline.redisCpuSeconds.toFixed(2)} CPU s; ${loadText()}`,
     );
 
     const registerStart = Date.now();

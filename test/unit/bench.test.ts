@@ -8,6 +8,7 @@ import { failureDigest, targetTimeline } from '../../scripts/bench/lib/timeline.
 import { moduleOf, summarizeProfile, type CpuProfile } from '../../scripts/bench/lib/cpu-profile.js';
 import { niceTicks, renderLineChart } from '../../scripts/bench/lib/chart.js';
 import { chartCasesFromLines, fleetChart } from '../../scripts/bench/fleet-report.js';
+import { cpuBudget } from '../../scripts/bench/lib/cpu-budget.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([
@@ -77,6 +78,20 @@ describe('/proc parsing', () => {
 
   it('reads VmRSS and VmHWM in MB', () => {
     expect(parseProcStatus('Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n')).toEqual({ rssMb: 100, peakMb: 200 });
+  });
+});
+
+describe('CPU budget of a fleet case', () => {
+  it('spreads the CPU of every process over the cores for the floor, and leaves the agents out of the overhead ratio', () => {
+    const budget = cpuBudget({ controlPlaneSeconds: 8, agentsSeconds: 14, redisSeconds: 1 }, { processSeconds: 1.5, redisSeconds: 0.5 }, 2);
+    expect(budget.floorSeconds).toBeCloseTo(11.5);
+    expect(budget.overheadRatio).toBeCloseTo(4.5);
+  });
+
+  it('has no overhead ratio without a baseline CPU figure, and counts at least one core', () => {
+    const budget = cpuBudget({ controlPlaneSeconds: 3, agentsSeconds: 0, redisSeconds: 0 }, { processSeconds: 0, redisSeconds: 0 }, 0);
+    expect(budget.overheadRatio).toBeNaN();
+    expect(budget.floorSeconds).toBe(3);
   });
 });
 
