@@ -1,10 +1,18 @@
 /**
- * The agent's journal: one small file per command under `<root>/journal`, rewritten atomically
- * (write + rename) as each event starts and ends. It is what makes a restarted agent honest:
- * an event that was running when the agent died is failed with a clear message rather than left
- * hanging, and results that were never delivered are sent again.
+ * The agent's journal: one small file per command under `<root>/journal`, holding its states as
+ * they were written, one JSON entry a line; the last line that parses is the command's state. It
+ * is what makes a restarted agent honest: an event that was running when the agent died is failed
+ * with a clear message rather than left hanging, and results that were never delivered are sent
+ * again.
+ *
+ * A new state is appended (one write, no new file, no rename: a rewrite cost ~5 times the CPU, most
+ * of it in the kernel, and an agent writes about a dozen states per command). A torn append loses
+ * only itself: the earlier lines are untouched, the torn one does not parse, and each line starts
+ * with a newline so the next append never joins it. The reported state, which the file is then kept
+ * for, replaces the file whole (write + rename), so kept files stay one line. A file written by an
+ * earlier agent (one JSON document, no newline) reads as a one-line file.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { AgentCommand, EventUpdate } from '../shared/protocol.js';
@@ -41,12 +49,9 @@ export class Journal {
     const entries: JournalEntry[] = [];
     for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.json')) continue;
-      try {
-        const parsed = JournalEntry.safeParse(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')));
-        if (parsed.success) entries.push(parsed.data);
-      } catch {
-        // a torn or foreign file: ignore it
-      }
+      const entry = lastEntryOf(await readFile(path.join(this.dir, name), 'utf8').catch(() => ''));
+      // A file with no whole entry (torn first write, foreign) is ignored.
+      if (entry) entries.push(entry);
     }
     return entries.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
   }
@@ -64,19 +69,18 @@ export class Journal {
 
   private async writeNow(entry: JournalEntry): Promise<void> {
     const file = this.fileOf(entry.command.commandId);
-    const temp = `${file}.tmp`;
-    const body = JSON.stringify({ ...entry, updatedAt: new Date().toISOString() });
+    const line = `\n${JSON.stringify({ ...entry, updatedAt: new Date().toISOString() })}`;
+    const put = entry.reported ? () => replace(file, line) : () => appendFile(file, line);
     await this.ensureDir();
     try {
-      await writeFile(temp, body);
+      await put();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // The directory went away under the agent (someone cleaned its root): make it again.
       this.dirMade = undefined;
       await this.ensureDir();
-      await writeFile(temp, body);
+      await put();
     }
-    await rename(temp, file);
   }
 
   private ensureDir(): Promise<void> {
@@ -100,6 +104,28 @@ export class Journal {
   private fileOf(commandId: string): string {
     return path.join(this.dir, `${commandId}.json`);
   }
+}
+
+/** Replace a file whole, atomically: a reader (or a crash) sees the old content or the new. */
+async function replace(file: string, content: string): Promise<void> {
+  const temp = `${file}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, file);
+}
+
+/** A journal file's state: its last line that is a whole entry (a torn append is not). */
+export function lastEntryOf(text: string): JournalEntry | undefined {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i] === '') continue;
+    try {
+      const parsed = JournalEntry.safeParse(JSON.parse(lines[i]));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // torn: the state before it is the last one written whole
+    }
+  }
+  return undefined;
 }
 
 /** Record one event's new state in an entry (replacing its previous state). */
