@@ -23,6 +23,9 @@ export const QUEUE_NAMES: readonly QueueName[] = ['scheduler', 'instances', 'tra
 export const SWEEP_SCHEDULER_ID = 'sweep';
 export const NOTIFY_DISPATCH_SCHEDULER_ID = 'notify-dispatch';
 
+/** How old a kick that holds back the next one must be before the sweeper checks it still exists. */
+export const KICK_ORPHAN_CHECK_MS = 60_000;
+
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 200 },
@@ -89,6 +92,40 @@ export class Queues {
   async advanceInstance(deploymentId: string, instanceName: string, reason: string, options: { delayMs?: number } = {}): Promise<void> {
     const delay = options.delayMs !== undefined && options.delayMs > 0 ? Math.ceil(options.delayMs) : undefined;
     await this.instances.add('advance', { deploymentId, instanceName }, { jobId: `${deploymentId}.${instanceName}.${reason}`, ...(delay ? { delay } : {}) });
+  }
+
+  /**
+   * The sweeper's kick: walk an instance on, unless an earlier kick for the same (deployment,
+   * instance) is still waiting, delayed for a retry or running. At 5000 hosts with the instance
+   * queue backlogged, a kick per sweep piled up 20+ per host (docs/BENCHMARKS.md, F). Returns
+   * whether a kick was added.
+   *
+   * BullMQ deduplication, simple mode (no ttl): the add SETs `…:instances:de:<id>` NX to the job
+   * id; the key is deleted when that job completes or finally fails (moveToFinished, before
+   * removeOnComplete/removeOnFail drop it), when it is removed, cleaned or drained, and a stalled
+   * job keeps it until it runs again or fails for stalling too often — so a kick that ran and did
+   * nothing (a gated blue/green target) is repeated by the next sweep, which a job id per target
+   * version would not allow. The job id stays unique per kick.
+   *
+   * A key whose job hash vanished without BullMQ (a key deleted by hand, Redis data loss) would
+   * block the kicks of that instance for good, and the kick is the safety net for a lost trigger:
+   * so a kick held back by one older than KICK_ORPHAN_CHECK_MS checks that it still exists, and
+   * frees the key (only if it still names that job) when it does not.
+   */
+  async kickInstance(deploymentId: string, instanceName: string, nowMs: number): Promise<boolean> {
+    const data = { deploymentId, instanceName };
+    const opts: JobsOptions = { jobId: `${deploymentId}.${instanceName}.kick-${nowMs}`, deduplication: { id: `kick.${deploymentId}.${instanceName}` } };
+    // Deduplicated, `add` returns a Job whose id is the held kick's (and whose deduplication id is ours).
+    const held = await this.instances.add('advance', data, opts);
+    if (held.id === opts.jobId) return true;
+    const heldSinceMs = Number(/\.kick-(\d+)$/.exec(held.id ?? '')?.[1] ?? 0);
+    if (nowMs - heldSinceMs < KICK_ORPHAN_CHECK_MS) return false;
+    // One O(1) look at the job's hash (every job has a timestamp), not a whole job read: under a
+    // long backlog every idle host's kick is this old on every sweep.
+    const client = await this.instances.client;
+    if ((await client.hexists(this.instances.toKey(held.id!), 'timestamp')) === 1) return false;
+    await held.removeDeduplicationKey();
+    return (await this.instances.add('advance', data, opts)).id === opts.jobId;
   }
 
   async close(): Promise<void> {

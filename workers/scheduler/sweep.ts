@@ -5,7 +5,8 @@
  *    AGENT_ISSUE; every command past its deadline fails as timed out;
  *  - every unfinished deployment gets a reconcile (a lost trigger costs one sweep at most), and so
  *    does every closed one whose automatic rollback is not settled yet;
- *  - instances in flight with no open command get their walk re-triggered.
+ *  - instances in flight with no open command get their walk re-triggered (a kick), unless their
+ *    last kick is still waiting or running.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../shared/store/index.js';
@@ -133,7 +134,8 @@ async function retriggerIdleInstances(deps: SweepDeps, deploymentIds: readonly s
     for (const target of await deps.store.deployments.targetsBetweenCommands(deploymentId)) {
       // Between a command's completion and the walk that follows there is a brief, normal gap.
       if (now - Date.parse(target.lastUpdatedAt) < deps.config.sweepIntervalMs) continue;
-      await deps.queues.advanceInstance(deploymentId, target.targetId, `kick-${now}`);
+      // One kick per instance at a time: none while its last one still waits or runs.
+      await deps.queues.kickInstance(deploymentId, target.targetId, now);
     }
   }
 }
