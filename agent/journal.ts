@@ -1,16 +1,16 @@
 /**
  * The agent's journal: one small file per command under `<root>/journal`, holding its states as
- * they were written, one JSON entry a line; the last line that parses is the command's state. It
- * is what makes a restarted agent honest: an event that was running when the agent died is failed
- * with a clear message rather than left hanging, and results that were never delivered are sent
- * again.
+ * they were written, one JSON entry a line; the last whole line is the command's state. It is what
+ * makes a restarted agent honest: an event that was running when the agent died is failed with a
+ * clear message rather than left hanging, and results that were never delivered are sent again.
  *
- * A new state is appended (one write, no new file, no rename: a rewrite cost ~5 times the CPU, most
- * of it in the kernel, and an agent writes about a dozen states per command). A torn append loses
- * only itself: the earlier lines are untouched, the torn one does not parse, and each line starts
- * with a newline so the next append never joins it. The reported state, which the file is then kept
- * for, replaces the file whole (write + rename), so kept files stay one line. A file written by an
- * earlier agent (one JSON document, no newline) reads as a one-line file.
+ * A new state is appended: no temporary file, no rename (rewriting the file cost ~4 times the CPU
+ * per state, most of it in the kernel, and an agent writes about a dozen per command). As before,
+ * a state is written, not fsynced, when its write resolves: it survives the agent's death, which is
+ * what recovery is for. A torn append loses only itself: the lines before it are untouched, it does
+ * not parse, and every line starts with a newline so the next append never joins it. The reported
+ * state, which the file is then only kept for, replaces the file whole (write + rename), so kept
+ * files are one line. A file written by an earlier agent (one JSON document) reads as one line.
  */
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

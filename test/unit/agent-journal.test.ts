@@ -5,6 +5,7 @@
  */
 import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Journal, withEvent, type JournalEntry } from '../../agent/journal.js';
 import type { AgentCommand } from '../../shared/protocol.js';
@@ -41,7 +42,9 @@ describe('Journal', () => {
     await journal.write(a);
     await journal.write(ended(a, 'BeforeInstall'));
     const b = entryOf('d-ABCDEFGHI.host-2.BeforeInstall');
+    await sleep(5); // updatedAt is to the millisecond
     await journal.write(b);
+    await sleep(5);
     const last = { ...ended(ended(a, 'BeforeInstall'), 'AfterInstall'), complete: true };
     await journal.write(last);
 
