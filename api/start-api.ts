@@ -13,6 +13,15 @@ import { createApp } from './app.js';
 import { seedTokens } from './seed-tokens.js';
 import { answerClientErrors } from './edges/client-errors.js';
 
+/**
+ * Connections the kernel may hold for the api before it accepts them (Node's default is 511; the
+ * kernel caps this at net.core.somaxconn). When thousands of agents open connections at once (a
+ * 5,000-host deployment: every agent's bundle download and first report), a full queue drops the
+ * handshake silently and each client retransmits with doubling delays: requests that stall for
+ * 30–90 s (docs/BENCHMARKS.md, H).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export interface ApiHandle {
   server: Server;
   port: number;
@@ -27,7 +36,7 @@ export async function startApi(config: Config, store: Store, queues: Queues, log
   const metrics = new ApiMetrics(store, config, live.sse);
   const app = createApp({ config, store, queues, artifacts: new FilesystemArtifactStore(config.dataDir), wake, live, metrics, now: () => new Date() }, log);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve(s));
     s.on('error', reject);
   });
   answerClientErrors(server);

@@ -13,7 +13,7 @@ import { REDIS_URL } from './lib/control-plane.js';
 import { nextMessage, REPO_ROOT, type Child } from './lib/processes.js';
 import { cpuSeconds, readCpu, readMemory, resetPeakRss, RssSampler } from './lib/proc.js';
 import { diffCommandStats, parseCommandStats, parseInfo, redisCpuSeconds, totalCalls, type CommandDelta } from './lib/redis-info.js';
-import { loadAverages, loadText } from './lib/machine.js';
+import { listenOverflows, loadAverages, loadText } from './lib/machine.js';
 import { resultLine } from './lib/result-line.js';
 import { profileLines, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import type { BaselineResult } from './fleet-baseline.js';
@@ -76,6 +76,8 @@ export interface CaseResult {
   redisOutKbPerInstance: number;
   /** Agent → api requests per instance, by kind. */
   requestsPerInstance: Record<string, number>;
+  /** Connections the kernel dropped from a full listen queue during the case (machine-wide). */
+  listenOverflows: number;
   idleCpuPct: number;
   topCommands: CommandDelta[];
   load1: number;
@@ -118,6 +120,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
         netIn: Number(stats.total_net_input_bytes),
         netOut: Number(stats.total_net_output_bytes),
         requests: await simRequests(sims),
+        listenOverflows: listenOverflows(),
       };
     };
     const before = await snapshot();
@@ -174,6 +177,7 @@ export async function measureCase(input: CaseInput): Promise<CaseResult> {
       redisInKbPerInstance: (after.netIn - before.netIn) / 1024 / hosts,
       redisOutKbPerInstance: (after.netOut - before.netOut) / 1024 / hosts,
       requestsPerInstance: Object.fromEntries(Object.entries(after.requests).map(([k, v]) => [k, (v - (before.requests[k] ?? 0)) / hosts])),
+      listenOverflows: after.listenOverflows - before.listenOverflows,
       idleCpuPct,
       topCommands: deltas.slice(0, 12),
       ...load,
@@ -231,7 +235,8 @@ function printCase(r: CaseResult, overview: Record<string, number>, events: numb
   );
   console.log(
     `  redis traffic per instance: ${r.redisInKbPerInstance.toFixed(1)} KB in, ${r.redisOutKbPerInstance.toFixed(1)} KB out; ` +
-      `agent requests per instance: ${Object.entries(r.requestsPerInstance).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+      `agent requests per instance: ${Object.entries(r.requestsPerInstance).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ` +
+      `connections dropped from a full listen queue: ${r.listenOverflows}`,
   );
   console.log(`  ${loadText()}`);
 }
@@ -312,6 +317,7 @@ function resultLineOf(r: CaseResult, extra: Record<string, string | number> = {}
       redis_cmds_per_instance: r.redisCommandsPerInstance,
       redis_scripts_per_instance: r.redisScriptsPerInstance,
       idle_cpu_pct: r.idleCpuPct,
+      listen_overflows: r.listenOverflows,
       load1: r.load1,
       load5: r.load5,
       load15: r.load15,

@@ -9,6 +9,7 @@ import { moduleOf, summarizeProfile, type CpuProfile } from '../../scripts/bench
 import { niceTicks, renderLineChart } from '../../scripts/bench/lib/chart.js';
 import { chartCasesFromLines, fleetChart } from '../../scripts/bench/fleet-report.js';
 import { cpuBudget } from '../../scripts/bench/lib/cpu-budget.js';
+import { parseTcpExt } from '../../scripts/bench/lib/machine.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([
@@ -92,6 +93,14 @@ describe('CPU budget of a fleet case', () => {
     const budget = cpuBudget({ controlPlaneSeconds: 3, agentsSeconds: 0, redisSeconds: 0 }, { processSeconds: 0, redisSeconds: 0 }, 0);
     expect(budget.overheadRatio).toBeNaN();
     expect(budget.floorSeconds).toBe(3);
+  });
+});
+
+describe('kernel TCP counters', () => {
+  it('reads TcpExt by name from the pair of lines that carry it', () => {
+    const netstat = ['TcpExt: SyncookiesSent ListenOverflows ListenDrops', 'TcpExt: 0 221183 221190', 'IpExt: InNoRoutes', 'IpExt: 7', ''].join('\n');
+    expect(parseTcpExt(netstat)).toEqual({ SyncookiesSent: 0, ListenOverflows: 221183, ListenDrops: 221190 });
+    expect(parseTcpExt('IpExt: A\nIpExt: 1\n')).toEqual({});
   });
 });
 

@@ -58,3 +58,28 @@ export function loadText(): string {
   const l = loadAverages();
   return `load average ${l.load1.toFixed(2)}, ${l.load5.toFixed(2)}, ${l.load15.toFixed(2)}`;
 }
+
+/**
+ * The kernel's TcpExt counters from /proc/net/netstat (pairs of lines: names, then values). A rise
+ * of ListenOverflows while a case ran means connections to a server were dropped before it
+ * accepted them: the clients retransmit with doubling delays, so requests stall for seconds.
+ */
+export function parseTcpExt(netstat: string): Record<string, number> {
+  const lines = netstat.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!lines[i].startsWith('TcpExt:') || !lines[i + 1].startsWith('TcpExt:')) continue;
+    const names = lines[i].split(/\s+/).slice(1);
+    const values = lines[i + 1].split(/\s+/).slice(1).map(Number);
+    return Object.fromEntries(names.map((name, k) => [name, values[k]]));
+  }
+  return {};
+}
+
+/** Connections dropped so far because a listen queue was full (the whole machine's; NaN where unreadable). */
+export function listenOverflows(): number {
+  try {
+    return parseTcpExt(readFileSync('/proc/net/netstat', 'utf8')).ListenOverflows ?? NaN;
+  } catch {
+    return NaN;
+  }
+}
