@@ -82,7 +82,7 @@ export function agentRoutes(deps: ApiDeps): Router {
     const size = reachable ? await deps.artifacts.size(digest) : undefined;
     if (size === undefined) throw new NotFoundError('RevisionDoesNotExistException', `No bundle ${digest}.`);
     res.set({ 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
-    deps.artifacts.read(digest).pipe(res);
+    deps.artifacts.read(digest, size).pipe(res);
   });
 
   return router;

@@ -12,5 +12,6 @@ export interface ArtifactStore {
   discard(stagedPath: string): Promise<void>;
   exists(digest: string): Promise<boolean>;
   size(digest: string): Promise<number | undefined>;
-  read(digest: string): Readable;
+  /** `size`, when the caller knows it, bounds the read buffer: a small bundle needs no 64 KB one. */
+  read(digest: string, size?: number): Readable;
 }
