@@ -47,9 +47,9 @@ function label(n: number): string {
 }
 
 export function renderLineChart(spec: ChartSpec): string {
-  const width = spec.width ?? 640;
+  const width = spec.width ?? 680;
   const height = spec.height ?? 380;
-  const m = { left: 64, right: 160, top: 40, bottom: 52 };
+  const m = { left: 64, right: 200, top: 40, bottom: 52 }; // right: room for the legend's labels
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const points = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
