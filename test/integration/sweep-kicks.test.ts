@@ -74,6 +74,20 @@ async function givenIdleHost(label: string) {
       workers.push(w);
       return w;
     },
+    /** A worker takes the kick, then dies: its lock runs out and no one finishes the job. */
+    async crashWhileHolding(kickId: string): Promise<void> {
+      const crashed = world.manualWorker({ lockDuration: 300 });
+      expect((await crashed.getNextJob('token-dead'))!.id).toBe(kickId);
+      await crashed.close(true);
+    },
+    /** The next sweep (`afterMs` on) adds a kick, and it is none of `earlier`. */
+    async sweepExpectingNewKick(earlier: string[], afterMs?: number): Promise<string> {
+      await world.sweepAfter(afterMs);
+      const [kick] = await world.kicks();
+      expect(kick).toBeDefined();
+      expect(earlier).not.toContain(kick);
+      return kick;
+    },
     processingWorker(processor: (job: InstanceJob) => Promise<void>, opts: { stalledInterval?: number; maxStalledCount?: number } = {}): Worker {
       const w = new Worker('instances', processor, { connection: redis, prefix: store.keys.bullPrefix, ...opts });
       w.on('error', () => undefined);
@@ -111,17 +125,12 @@ describe('sweeper kicks', () => {
 
     // It ran and did nothing (kept as completed): the next sweep kicks again, with an id of its own.
     await job.moveToCompleted(undefined, 'token-1', false);
-    await w.sweepAfter();
-    const [second] = await w.kicks();
-    expect(second).not.toBe(first);
+    const second = await w.sweepExpectingNewKick([first]);
     expect(await w.kicks(['completed'])).toEqual([first]);
 
     // A kick removed while waiting frees the next one too.
     await w.queues.instances.remove(second);
-    await w.sweepAfter();
-    const [third] = await w.kicks();
-    expect(third).toBeDefined();
-    expect([first, second]).not.toContain(third);
+    await w.sweepExpectingNewKick([first, second]);
   });
 
   it('holds back kicks while a failed kick waits for its retry, and kicks again once it failed for good', async () => {
@@ -141,10 +150,7 @@ describe('sweeper kicks', () => {
     expect(last.id).toBe(first);
     await last.moveToFailed(new UnrecoverableError('gave up'), 'token-2', false);
     expect(await w.queues.instances.getJobState(first)).toBe('failed');
-    await w.sweepAfter();
-    const [second] = await w.kicks();
-    expect(second).toBeDefined();
-    expect(second).not.toBe(first);
+    await w.sweepExpectingNewKick([first]);
   });
 
   it('a kick whose worker crashed keeps holding the next one back while it waits again, and frees it once run', async () => {
@@ -152,10 +158,7 @@ describe('sweeper kicks', () => {
     await w.sweepAfter();
     const [first] = await w.kicks();
 
-    // Taken, then the worker dies: its lock runs out and no one finishes the job.
-    const crashed = w.manualWorker({ lockDuration: 300 });
-    expect((await crashed.getNextJob('token-dead'))!.id).toBe(first);
-    await crashed.close(true);
+    await w.crashWhileHolding(first);
 
     const checker = w.manualWorker({ stalledInterval: 200, maxStalledCount: 1 });
     await checker.startStalledCheckTimer();
@@ -166,10 +169,7 @@ describe('sweeper kicks', () => {
     const rerun = (await checker.getNextJob('token-2'))!;
     expect(rerun.id).toBe(first);
     await rerun.moveToCompleted(undefined, 'token-2', false);
-    await w.sweepAfter();
-    const [second] = await w.kicks();
-    expect(second).toBeDefined();
-    expect(second).not.toBe(first);
+    await w.sweepExpectingNewKick([first]);
   });
 
   it('a kick that stalled more often than allowed fails, and frees the next one', async () => {
@@ -177,9 +177,7 @@ describe('sweeper kicks', () => {
     await w.sweepAfter();
     const [first] = await w.kicks();
 
-    const crashed = w.manualWorker({ lockDuration: 300 });
-    expect((await crashed.getNextJob('token-dead'))!.id).toBe(first);
-    await crashed.close(true);
+    await w.crashWhileHolding(first);
 
     // maxStalledCount 0: the first stall marks it to fail, and the next worker to take it fails it.
     const ran: string[] = [];
@@ -191,10 +189,7 @@ describe('sweeper kicks', () => {
     expect((await w.queues.instances.getJob(first))!.failedReason).toBe('job stalled more than allowable limit');
     await worker.close();
 
-    await w.sweepAfter();
-    const [second] = await w.kicks();
-    expect(second).toBeDefined();
-    expect(second).not.toBe(first);
+    await w.sweepExpectingNewKick([first]);
   });
 
   it('a kick whose job vanished without BullMQ blocks the next only until it is older than the orphan check', async () => {
@@ -206,9 +201,6 @@ describe('sweeper kicks', () => {
 
     await w.sweepAfter();
     expect(await w.kicks()).toEqual([]);
-    await w.sweepAfter(KICK_ORPHAN_CHECK_MS);
-    const [second] = await w.kicks();
-    expect(second).toBeDefined();
-    expect(second).not.toBe(first);
+    await w.sweepExpectingNewKick([first], KICK_ORPHAN_CHECK_MS);
   });
 });
