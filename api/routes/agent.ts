@@ -73,7 +73,7 @@ export function agentRoutes(deps: ApiDeps): Router {
     await store.instances.touch(instanceName, now.getTime()).catch((err: unknown) => req.log.warn({ err, instanceId: instanceName }, 'heartbeat not recorded'));
   });
 
-  router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res) => {
+  router.get('/bundles/:digest', requireToken(store, ['instance']), async (req, res, next) => {
     const instanceName = instanceOf(req.auth);
     const digest = parseInput(DigestSchema, req.params.digest, 'digest');
     // Only a bundle one of this instance's deployments installs; any other is answered as missing,
@@ -82,7 +82,18 @@ export function agentRoutes(deps: ApiDeps): Router {
     const size = reachable ? await deps.artifacts.size(digest) : undefined;
     if (size === undefined) throw new NotFoundError('RevisionDoesNotExistException', `No bundle ${digest}.`);
     res.set({ 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
-    deps.artifacts.read(digest, size).pipe(res);
+    const bundle = deps.artifacts.read(digest, size);
+    // A read that fails (the stored file unreadable) must not be an unhandled 'error', which ends
+    // the process: before the first byte it is the error handler's 500; after it, the download is
+    // cut short (the agent checks the digest and asks again). An agent that hangs up ends the read.
+    bundle.on('error', (err) => {
+      if (res.headersSent) return res.destroy(err);
+      res.removeHeader('Content-Type'); // the error's JSON, not the bundle's
+      res.removeHeader('Content-Length');
+      next(err);
+    });
+    res.on('close', () => bundle.destroy());
+    bundle.pipe(res);
   });
 
   return router;

@@ -13,7 +13,7 @@
  *       the same account registers it again as before.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -171,6 +171,30 @@ describe('an instance token reaches its own instance only', () => {
     const skipped = { events: command.events.map((lifecycleEventName) => ({ lifecycleEventName, status: 'Skipped', startTime: at, endTime: at })), complete: true };
     expect((await agentCall(tokens['scope-b'], 'POST', `/commands/${command.commandId}/report`, skipped)).status).toBe(200);
     await sys.rest.waitFor(id, ['Stopped', 'Failed', 'Succeeded']);
+  });
+
+  it('a bundle the api cannot read is a 500 in the error shape for its instance, and the api keeps serving', async () => {
+    printLogsOnFailure();
+    const { digest, bytes } = await uniqueBundle('unreadable');
+    const id = await sys.rest.deploy(APP, 'only-b', digest);
+    const command = await commandFor('scope-b', id);
+    // The stored bundle becomes unreadable (a directory where its file was: it still has a size).
+    const stored = path.join(sys.dir, 'data', 'artifacts', 'sha256', digest);
+    await rename(stored, `${stored}.aside`);
+    await mkdir(stored);
+    try {
+      const broken = await download(tokens['scope-b'], digest);
+      expect(broken.status).toBe(500);
+      expect(broken.body.error).toEqual({ code: 'InternalFailure', message: 'An internal error occurred.', details: {} });
+      expect((await fetch(`${sys.apiUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await rm(stored, { recursive: true });
+      await rename(`${stored}.aside`, stored);
+    }
+    const got = await download(tokens['scope-b'], digest);
+    expect(sha256(got.body as Buffer)).toBe(sha256(bytes));
+    expect((await agentCall(tokens['scope-b'], 'POST', `/commands/${command.commandId}/report`, allSucceeded(command))).status).toBe(200);
+    await sys.rest.finished(id, 'Succeeded');
   });
 });
 
